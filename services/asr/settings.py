@@ -1,0 +1,57 @@
+"""Settings of the ASR service (env prefix `STT_ASR_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.common.settings import ServiceSettings
+
+
+class AsrSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="STT_ASR_", extra="ignore")
+
+    port: int = 50051
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the models run; `auto` takes CUDA when CTranslate2 sees a GPU."""
+    compute_type: str = "auto"
+    """CTranslate2 compute type; `auto` is float16 on CUDA and int8 on CPU."""
+    cpu_threads: int = 0
+    """Threads per model on the CPU; 0 lets CTranslate2 choose (all cores)."""
+    workers: int = 1
+    """Transcriptions that run at the same time; more share one loaded model (CTranslate2 `num_workers`)."""
+    max_queue: int = 32
+    """Transcriptions that may wait for a worker; past it a call is refused with RESOURCE_EXHAUSTED."""
+
+    default_model: str = "large-v3-turbo"
+    """The public id used when a request names no model (the public API's default)."""
+    preload: list[str] = Field(default_factory=lambda: ["base", "tiny.en"])
+    """Installed weights loaded at start-up; the service reports ready only once these are in memory."""
+    model_paths: dict[str, Path] = Field(default_factory=dict)
+    """Weights on disk by public id, e.g. `{"large-v3": "/models/whisper-large-v3"}` (CTranslate2 folders).
+    A listed folder that exists serves its id itself."""
+    aliases: dict[str, str] = Field(
+        default_factory=lambda: {"large-v3-turbo": "base", "large-v3": "base", "medium": "base", "small": "base"}
+    )
+    """Public ids served by other installed weights when their own are not installed. Shown in
+    `/v1/models`; every answer names the weights that really ran."""
+
+    beam_size: int = 5
+    batch_size: int = -1
+    """Batched inference (faster-whisper's BatchedInferencePipeline): segments decoded together.
+    -1 means 16 on CUDA and off (0) on the CPU, where it does not pay; 0 turns it off."""
+    vad_min_silence_ms: int = 500
+    """Silence (Silero VAD) that splits speech; shorter pauses stay inside a segment."""
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+    """Segments more repetitive than this are decoded again at a higher temperature, then dropped."""
+    chunk_spool_dir: Path | None = None
+    """Where streamed uploads are written while they arrive; defaults to `<data_dir>/spool/asr`."""
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.chunk_spool_dir or self.data_dir / "spool" / "asr"

@@ -1,0 +1,63 @@
+"""The bounded work queue in front of the models: a fixed number of workers, a bounded wait list whose
+depth is the metric an autoscaler reads, and a refusal instead of an unbounded backlog."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from prometheus_client import Gauge
+
+QUEUE_DEPTH = Gauge("stt_asr_queue_depth", "Transcriptions waiting for a worker")
+IN_FLIGHT = Gauge("stt_asr_in_flight", "Transcriptions running on a worker")
+
+T = TypeVar("T")
+
+
+class QueueFullError(RuntimeError):
+    pass
+
+
+class WorkQueue:
+    def __init__(self, workers: int, max_waiting: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asr-worker")
+        self._workers = workers
+        self._max_waiting = max_waiting
+        self._waiting = 0
+        self._slots: asyncio.Semaphore | None = None
+
+    @property
+    def depth(self) -> int:
+        return self._waiting
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Runs `work` on a worker thread once one is free. A caller that goes away stops waiting at
+        once; work already running finishes on its thread and only then frees its worker."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._workers)
+        slots = self._slots
+        if self._waiting >= self._max_waiting:
+            raise QueueFullError(f"the transcription queue is full ({self._max_waiting} waiting)")
+        self._waiting += 1
+        QUEUE_DEPTH.set(self._waiting)
+        try:
+            await slots.acquire()
+        finally:
+            self._waiting -= 1
+            QUEUE_DEPTH.set(self._waiting)
+        IN_FLIGHT.inc()
+        context = contextvars.copy_context()  # the worker logs with the caller's request id
+        future = asyncio.get_running_loop().run_in_executor(self._executor, context.run, work)
+
+        def release(_: object) -> None:
+            IN_FLIGHT.dec()
+            slots.release()
+
+        future.add_done_callback(release)
+        return await asyncio.shield(future)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,49 @@
+"""Prometheus metrics every gRPC service exports, and the decorator that records them per call."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+from prometheus_client import Counter, Histogram
+
+from services.common.request_id import current_request_id, from_context
+
+GRPC_REQUESTS = Counter(
+    "stt_grpc_requests_total", "gRPC calls handled, by method and status code", ["method", "code"]
+)
+GRPC_LATENCY = Histogram(
+    "stt_grpc_request_seconds",
+    "Time to handle a gRPC call",
+    ["method"],
+    buckets=(0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+)
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+def observed(method: str) -> Callable[[Handler], Handler]:
+    """Wraps a servicer method: binds the caller's request id to the logs, counts and times the call."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+            current_request_id.set(from_context(context))
+            started = time.perf_counter()
+            code = "OK"
+            try:
+                return await handler(self, request, context)
+            except BaseException:
+                status = context.code()
+                code = status.name if isinstance(status, grpc.StatusCode) else "UNKNOWN"
+                raise
+            finally:
+                GRPC_REQUESTS.labels(method, code).inc()
+                GRPC_LATENCY.labels(method).observe(time.perf_counter() - started)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
