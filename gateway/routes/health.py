@@ -1,0 +1,54 @@
+"""`GET /health` (no auth): GPU facts as the services read them from their hardware, each service's
+gRPC health, and Redis. `status` is "ok" only when everything answers."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+
+from gateway.dependencies import AsrDep, RedisDep, RequestIdDep
+
+router = APIRouter(tags=["operations"])
+
+
+async def _redis_ok(redis: RedisDep) -> bool:
+    try:
+        return bool(await redis.ping())
+    except Exception:
+        return False
+
+
+@router.get("/health", summary="Platform health with GPU facts")
+async def health(asr: AsrDep, redis: RedisDep, request_id: RequestIdDep) -> dict[str, Any]:
+    asr_status, redis_ok = await asyncio.gather(asr.health(), _redis_ok(redis))
+    asr_service: dict[str, Any] = {"status": asr_status.lower(), "address": asr.address}
+    gpu: dict[str, Any] = {"gpu_available": False, "gpu_name": None, "gpu_memory_mb": 0}
+    if asr_status != "UNREACHABLE":
+        try:
+            device = await asr.device_info(request_id)
+        except Exception:
+            device = None
+        if device is not None:
+            asr_service.update(device=device.device, compute_type=device.compute_type)
+            if device.gpu_available:
+                gpu = {
+                    "gpu_available": True,
+                    "gpu_name": device.gpu_name,
+                    "gpu_memory_mb": device.gpu_memory_mb,
+                    "gpu_memory_used_mb": device.gpu_memory_used_mb,
+                }
+    healthy = asr_status == "SERVING" and redis_ok
+    return {
+        "status": "ok" if healthy else "degraded",
+        **gpu,
+        "services": {"asr": asr_service, "redis": {"status": "ok" if redis_ok else "unreachable"}},
+    }
+
+
+@router.get("/metrics", summary="Prometheus metrics of the gateway", include_in_schema=False)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

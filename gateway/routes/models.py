@@ -1,0 +1,46 @@
+"""`GET /v1/models` and `GET /v1/languages` (no auth): what the ASR service has installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from fastapi import APIRouter
+
+from gateway.dependencies import AsrDep, RequestIdDep, SettingsDep
+from gateway.errors import from_grpc
+
+router = APIRouter(tags=["models"])
+
+
+@router.get("/v1/models", summary="Transcription models, installed weights and aliases")
+async def list_models(asr: AsrDep, settings: SettingsDep, request_id: RequestIdDep) -> dict[str, Any]:
+    try:
+        answer = await asr.list_models(request_id)
+    except grpc.aio.AioRpcError as exc:
+        raise from_grpc(exc, "ASR", settings.retry_after_s) from exc
+    return {
+        "models": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "languages": m.languages,
+                "speed": m.speed,
+                "installed": m.installed,
+                "served_by": m.served_by or None,
+                "alias": m.is_alias,
+                "loaded": m.loaded,
+            }
+            for m in answer.models
+        ],
+        "default": answer.default_model,
+    }
+
+
+@router.get("/v1/languages", summary="Languages the installed models recognise")
+async def list_languages(asr: AsrDep, settings: SettingsDep, request_id: RequestIdDep) -> dict[str, Any]:
+    try:
+        answer = await asr.list_languages(request_id)
+    except grpc.aio.AioRpcError as exc:
+        raise from_grpc(exc, "ASR", settings.retry_after_s) from exc
+    return {"languages": [{"code": lang.code, "name": lang.name} for lang in answer.languages]}

@@ -1,0 +1,103 @@
+"""`POST /v1/transcribe`: spool the upload, check the form, stream the file to the ASR service, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import grpc
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gateway.dependencies import AsrDep, RequestIdDep, SettingsDep
+from gateway.errors import ApiError, from_grpc
+from gateway.exports.plain_text import to_text
+from gateway.exports.subtitles import to_srt, to_vtt
+from gateway.exports.transcript_json import transcript_json
+from gateway.uploads import spool_upload
+from stt.v1 import asr_pb2
+
+router = APIRouter(tags=["transcription"])
+
+ResponseFormat = Literal["json", "verbose_json", "txt", "text", "srt", "vtt"]
+
+
+class TranscribeForm(BaseModel):
+    """The form fields of `POST /v1/transcribe` besides `file`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str = Field(default="", max_length=100, description="Model id; empty means the deployment's default")
+    language: str = Field(default="auto", max_length=10, description="ISO 639-1 code, or `auto` to detect")
+    diarize: bool = Field(default=True, description="Speaker diarization")
+    speakers: int = Field(default=0, ge=0, le=32, description="Expected number of speakers, 0 = detect")
+    response_format: ResponseFormat = "json"
+
+
+def _form(fields: dict[str, str]) -> TranscribeForm:
+    try:
+        return TranscribeForm.model_validate({k: v.strip() for k, v in fields.items()})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ApiError(400, f"invalid form field: {problems}") from exc
+
+
+def _render(transcript: asr_pb2.Transcript, response_format: ResponseFormat) -> Response:
+    headers = {"X-Model": transcript.model}
+    if response_format in ("json", "verbose_json"):
+        return JSONResponse(transcript_json(transcript, verbose=response_format == "verbose_json"), headers=headers)
+    if response_format == "srt":
+        return Response(to_srt(transcript), media_type="application/x-subrip", headers=headers)
+    if response_format == "vtt":
+        return Response(to_vtt(transcript), media_type="text/vtt", headers=headers)
+    return PlainTextResponse(to_text(transcript), headers=headers)
+
+
+_MULTIPART_SCHEMA: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "Audio or video file"},
+                        **TranscribeForm.model_json_schema()["properties"],
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/v1/transcribe", openapi_extra=_MULTIPART_SCHEMA, summary="Transcribe an audio or video file")
+async def transcribe(request: Request, settings: SettingsDep, asr: AsrDep, request_id: RequestIdDep) -> Response:
+    upload = await spool_upload(
+        request,
+        file_field="file",
+        spool_dir=settings.spool_dir,
+        max_file_bytes=settings.max_upload_bytes,
+        max_field_bytes=settings.max_form_field_bytes,
+    )
+    try:
+        form = _form(upload.fields)
+        if upload.size == 0:
+            raise ApiError(400, "the file is empty")
+        config = asr_pb2.TranscribeConfig(
+            model=form.model,
+            language=form.language,
+            diarize=form.diarize,
+            speakers=form.speakers,
+            filename=upload.filename,
+        )
+        try:
+            transcript = await asr.transcribe(
+                upload.path, config, request_id=request_id, timeout_s=settings.transcribe_timeout_s
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise from_grpc(exc, "ASR", settings.retry_after_s) from exc
+    finally:
+        upload.discard()
+    return _render(transcript, form.response_format)
