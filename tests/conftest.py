@@ -1,0 +1,81 @@
+"""Session fixtures: a private Redis, the real ASR service and the real gateway as processes, and real
+speech synthesised with the packaged Piper voice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cli.processes import start_redis, stop
+from tests.support.media import read_wav, synthesize, write_wav
+from tests.support.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+
+SENTENCES = {
+    "weather": "The weather was cold and windy, so we stayed inside and read books all afternoon.",
+    "meeting": "Please send your slides to Maria before noon and bring the sales report to the meeting.",
+    "garden": "My grandmother planted tomatoes and roses in the garden behind her small house.",
+}
+
+
+@dataclass(frozen=True)
+class Speech:
+    path: Path
+    text: str
+    duration: float
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Speech]:
+    folder = tmp_path_factory.mktemp("speech")
+    clips = {}
+    for name, text in SENTENCES.items():
+        path = synthesize(text, folder / f"{name}.wav")
+        samples, rate = read_wav(path)
+        clips[name] = Speech(path, text, len(samples) / rate)
+    return clips
+
+
+@pytest.fixture(scope="session")
+def conversation(speech: dict[str, Speech], tmp_path_factory: pytest.TempPathFactory) -> Speech:
+    """All sentences in a row with two seconds of silence between them: speech with known pauses."""
+    parts, rate = [], 22_050
+    for clip in speech.values():
+        samples, rate = read_wav(clip.path)
+        parts += [samples, np.zeros(2 * rate, dtype=np.float32)]
+    joined = np.concatenate(parts[:-1])
+    path = write_wav(joined, rate, tmp_path_factory.mktemp("conversation") / "conversation.wav")
+    return Speech(path, " ".join(c.text for c in speech.values()), len(joined) / rate)
+
+
+@pytest.fixture(scope="session")
+def redis_url(data_dir: Path) -> Iterator[str]:
+    process, url = start_redis(data_dir)
+    yield url
+    stop([process])
+
+
+@pytest.fixture(scope="session")
+def asr(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsrProcess]:
+    service = asr_process(data_dir, tmp_path_factory.mktemp("logs") / "asr.log")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(
+    asr: AsrProcess, redis_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GatewayProcess]:
+    process = gateway_process(data_dir, tmp_path_factory.mktemp("logs") / "gateway.log", asr.address, redis_url)
+    process.start()
+    yield process
+    process.stop()

@@ -1,0 +1,140 @@
+"""The ASR service over real gRPC: streamed uploads, health and reflection, status codes, the queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import grpc
+import numpy as np
+import pytest
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+from tests.conftest import Speech
+from tests.support.media import write_wav
+from tests.support.platform import AsrProcess, asr_process
+from tests.support.wer import word_error_rate
+from stt.v1 import asr_pb2, asr_pb2_grpc
+
+CHUNK = 64 * 1024
+
+
+async def _requests(path: Path, **config: object) -> AsyncIterator[asr_pb2.TranscribeRequest]:
+    yield asr_pb2.TranscribeRequest(config=asr_pb2.TranscribeConfig(**config))  # type: ignore[arg-type]
+    data = path.read_bytes()
+    for offset in range(0, len(data), CHUNK):
+        yield asr_pb2.TranscribeRequest(audio_chunk=data[offset : offset + CHUNK])
+
+
+async def transcribe(address: str, path: Path, request_id: str = "test", **config: object) -> asr_pb2.Transcript:
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = asr_pb2_grpc.AsrStub(channel)
+        return await stub.Transcribe(_requests(path, **config), timeout=120, metadata=(("x-request-id", request_id),))
+
+
+async def test_streamed_file_is_transcribed_by_the_model_that_ran(asr: AsrProcess, speech: dict[str, Speech]) -> None:
+    clip = speech["meeting"]
+    transcript = await transcribe(asr.address, clip.path)
+    assert word_error_rate(clip.text, transcript.text) < 0.15
+    assert transcript.requested_model == "large-v3-turbo"
+    assert transcript.model == "base"
+    assert transcript.language == "en"
+    assert abs(transcript.duration - clip.duration) < 0.1
+
+
+async def test_request_id_from_metadata_reaches_the_service_logs(asr: AsrProcess, speech: dict[str, Speech]) -> None:
+    await transcribe(asr.address, speech["garden"].path, request_id="trace-me-4242", model="tiny.en")
+    assert "[trace-me-4242]" in asr.log()
+
+
+async def test_first_message_must_be_the_config(asr: AsrProcess) -> None:
+    async def chunk_first() -> AsyncIterator[asr_pb2.TranscribeRequest]:
+        yield asr_pb2.TranscribeRequest(audio_chunk=b"RIFF")
+
+    async with grpc.aio.insecure_channel(asr.address) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await asr_pb2_grpc.AsrStub(channel).Transcribe(chunk_first(), timeout=30)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "config" in (error.value.details() or "")
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"model": "whisper-9000"}, "not installed"),
+        ({"language": "xx"}, "unknown language"),
+        ({"model": "tiny.en", "language": "de"}, "English-only"),
+    ],
+)
+async def test_bad_parameters_are_invalid_argument(
+    asr: AsrProcess, speech: dict[str, Speech], config: dict[str, str], message: str
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await transcribe(asr.address, speech["garden"].path, **config)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert message in (error.value.details() or "")
+
+
+async def test_non_media_is_invalid_argument(asr: AsrProcess, tmp_path: Path) -> None:
+    fake = tmp_path / "notes.mp3"
+    fake.write_text("not audio at all\n" * 100)
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await transcribe(asr.address, fake)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize("kind", ["silence", "noise", "music"])
+async def test_no_speech_gives_an_empty_transcript(asr: AsrProcess, tmp_path: Path, kind: str) -> None:
+    rate, seconds = 16_000, 12
+    t = np.arange(rate * seconds) / rate
+    rng = np.random.default_rng(7)
+    audio = {
+        "silence": np.zeros_like(t),
+        "noise": rng.normal(0, 0.2, t.shape),
+        # Chords that change every half second, with a beat: music, no words.
+        "music": sum(0.15 * np.sin(2 * np.pi * f * (1 + (np.floor(t * 2) % 4) / 8) * t) for f in (220, 277, 330))
+        * (0.6 + 0.4 * (np.sin(2 * np.pi * 2 * t) > 0)),
+    }[kind]
+    transcript = await transcribe(asr.address, write_wav(audio.astype(np.float32), rate, tmp_path / f"{kind}.wav"))
+    assert transcript.text == ""
+    assert list(transcript.segments) == []
+    assert abs(transcript.duration - seconds) < 0.01
+
+
+async def test_words_are_timed_inside_the_audio_and_increase(asr: AsrProcess, conversation: Speech) -> None:
+    transcript = await transcribe(asr.address, conversation.path)
+    words = [w for s in transcript.segments for w in s.words]
+    assert len(words) >= 40
+    assert all(0.0 <= w.start <= w.end <= transcript.duration for w in words)
+    assert all(a.start <= b.start and a.end <= b.start + 1e-6 for a, b in zip(words, words[1:], strict=False))
+    assert all(0.0 < s.confidence <= 1.0 for s in transcript.segments)
+    # The two-second pauses between sentences fall between words, not inside one.
+    gaps = [b.start - a.end for a, b in zip(words, words[1:], strict=False)]
+    assert sum(gap > 1.0 for gap in gaps) == 2
+
+
+def test_health_and_reflection_are_standard(asr: AsrProcess) -> None:
+    with grpc.insecure_channel(asr.address) as channel:
+        services = set(ProtoReflectionDescriptorDatabase(channel).get_services())
+    assert {"stt.v1.Asr", "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"} <= services
+
+
+@pytest.fixture()
+def single_worker_asr(data_dir: Path, tmp_path: Path) -> Iterator[AsrProcess]:
+    service = asr_process(
+        data_dir, tmp_path / "asr.log", STT_ASR_WORKERS="1", STT_ASR_MAX_QUEUE="0", STT_ASR_PRELOAD='["tiny.en"]',
+        STT_ASR_DEFAULT_MODEL="tiny.en",
+    )  # fmt: skip
+    service.start()
+    yield service
+    service.stop()
+
+
+async def test_a_full_queue_refuses_with_resource_exhausted(single_worker_asr: AsrProcess, conversation: Speech) -> None:
+    first = asyncio.create_task(transcribe(single_worker_asr.address, conversation.path))
+    await asyncio.sleep(0.5)  # the first call holds the only worker
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await transcribe(single_worker_asr.address, conversation.path)
+    assert error.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert (await first).text

@@ -1,0 +1,67 @@
+"""Every accepted format is read by content, at any sample rate and channel count, video included;
+anything else is refused with a message that says what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.asr.media import SAMPLE_RATE, MediaError, decode
+from tests.conftest import Speech
+from tests.support.media import ENCODINGS, encode, read_wav
+
+
+@pytest.mark.parametrize("name", sorted(ENCODINGS))
+def test_every_accepted_format_decodes_to_16k_mono(
+    name: str, speech: dict[str, Speech], tmp_path: Path
+) -> None:
+    clip = speech["weather"]
+    samples, rate = read_wav(clip.path)
+    # A misleading name on purpose: the format is judged by content.
+    path = encode(samples, rate, ENCODINGS[name], tmp_path / "upload.bin")
+    audio = decode(path)
+    assert audio.ndim == 1
+    assert abs(len(audio) / SAMPLE_RATE - clip.duration) < 0.15
+
+
+def test_empty_file_is_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(MediaError, match="empty"):
+        decode(empty)
+
+
+def test_text_file_named_mp3_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "song.mp3"
+    fake.write_text("This is a shopping list, not a song.\nMilk\nEggs\n" * 20)
+    with pytest.raises(MediaError, match="not readable audio or video"):
+        decode(fake)
+
+
+def test_corrupt_bytes_are_refused(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(MediaError, match="not readable audio or video"):
+        decode(corrupt)
+
+
+def test_video_without_audio_is_refused(tmp_path: Path) -> None:
+    silent_video = encode(None, SAMPLE_RATE, ENCODINGS["mp4"], tmp_path / "video.mp4", seconds=1.0)
+    with pytest.raises(MediaError, match="no audio track"):
+        decode(silent_video)
+
+
+def test_image_is_refused_as_unsupported_format(tmp_path: Path) -> None:
+    import av
+    import numpy as np
+
+    image_path = tmp_path / "picture.mp3"
+    with av.open(str(image_path), "w", format="image2", options={"update": "1"}) as out:
+        stream = out.add_stream("png", rate=1)
+        stream.width, stream.height, stream.pix_fmt = 8, 8, "rgb24"
+        frame = av.VideoFrame.from_ndarray(np.zeros((8, 8, 3), dtype=np.uint8), format="rgb24")
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    with pytest.raises(MediaError, match="unsupported media format"):
+        decode(image_path)

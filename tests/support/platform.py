@@ -1,0 +1,108 @@
+"""Runs real platform processes for tests: the ASR gRPC service and the gateway, each in its own process,
+started the way `stt serve` starts them."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from cli.processes import free_port, start_python, stop
+
+SERVICE_START_TIMEOUT_S = 180
+
+
+def wait_until_serving(address: str, service: str = "", timeout_s: float = SERVICE_START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    with grpc.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            try:
+                answer = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=1)
+                if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.1)
+    raise TimeoutError(f"{address} did not report SERVING within {timeout_s} s")
+
+
+@dataclass
+class ManagedProcess:
+    module: str
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        self.process = start_python(self.module, self.env, self.log_path)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop([self.process])
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@dataclass
+class AsrProcess(ManagedProcess):
+    port: int = 0
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        super().start()
+        wait_until_serving(self.address)
+
+
+def asr_process(data_dir: Path, log_path: Path, **settings: str) -> AsrProcess:
+    port = free_port()
+    env = {"STT_DATA_DIR": str(data_dir), "STT_ASR_PORT": str(port), **settings}
+    return AsrProcess("services.asr", env, log_path, port=port)
+
+
+@dataclass
+class GatewayProcess(ManagedProcess):
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        super().start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/health", timeout=2)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise TimeoutError("the gateway did not start")
+
+
+def gateway_process(
+    data_dir: Path, log_path: Path, asr_address: str, redis_url: str, **settings: str
+) -> GatewayProcess:
+    port = free_port()
+    env = {
+        "STT_DATA_DIR": str(data_dir),
+        "STT_PORT": str(port),
+        "STT_GATEWAY_ASR_ADDRESS": asr_address,
+        "STT_GATEWAY_REDIS_URL": redis_url,
+        **settings,
+    }
+    return GatewayProcess("gateway", env, log_path, port=port)
