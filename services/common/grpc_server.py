@@ -65,8 +65,10 @@ async def serve(
     service_name: str,
     add_servicer: Callable[[grpc.aio.Server], None],
     runtime: Runtime,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Runs a service until SIGINT/SIGTERM. The port opens at once (live), SERVING follows the load (ready)."""
+    """Runs a service until SIGINT/SIGTERM (or `stop` is set). The port opens at once (live), SERVING
+    follows the load (ready)."""
     server, health_servicer = build_server(service_name, add_servicer)
     await set_serving(health_servicer, service_name, serving=False)
     server.add_insecure_port(settings.address)
@@ -75,10 +77,11 @@ async def serve(
         start_http_server(settings.metrics_port, addr=settings.host)
     log.info("%s listening on %s, loading models", service_name, settings.address)
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
 
     load = asyncio.create_task(asyncio.to_thread(runtime.load))
     done, _ = await asyncio.wait({load, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)

@@ -1,0 +1,64 @@
+"""`stt serve` (what `make run` runs) starts Redis, the ASR service and the gateway, serves real
+requests, and Ctrl-C stops every process it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from cli.processes import free_port
+from tests.conftest import Speech
+
+pytestmark = pytest.mark.e2e
+
+
+def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(tmp_path: Path, speech: dict[str, Speech]) -> None:
+    port = free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(tmp_path / "data")],
+        env={**os.environ, "STT_PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).json()["status"] == "ok":
+                    break
+            except httpx.TransportError:
+                pass
+            assert serve.poll() is None, serve.stdout.read().decode() if serve.stdout else ""
+            time.sleep(0.25)
+        health = httpx.get(f"{url}/health").json()
+        assert health["status"] == "ok", health
+        children = psutil.Process(serve.pid).children(recursive=True)
+        names = " ".join(" ".join(c.cmdline()) for c in children)
+        assert "redis-server" in names and "services.asr" in names and "gateway" in names
+
+        answer = httpx.post(
+            f"{url}/v1/transcribe",
+            files={"file": ("a.wav", speech["garden"].path.read_bytes())},
+            data={"response_format": "text"},
+            timeout=120,
+        )
+        assert answer.status_code == 200
+        assert "tomatoes" in answer.text.lower()
+
+        os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        assert serve.wait(timeout=30) == 0
+        gone, alive = psutil.wait_procs(children, timeout=15)
+        assert not alive, f"still running after Ctrl-C: {[p.cmdline() for p in alive]}"
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
