@@ -3,6 +3,7 @@ Used by `stt serve` and by the tests, so both run the platform the same way."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -24,10 +25,8 @@ def free_port() -> int:
 
 def _die_with_parent() -> None:
     """Children get SIGTERM if the supervisor dies without cleaning up (Linux prctl PR_SET_PDEATHSIG)."""
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 def redis_server_binary() -> str:
@@ -43,13 +42,13 @@ def redis_server_binary() -> str:
 
 
 def start_redis(data_dir: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """A private Redis on a free port (never the one another Redis already holds). Returns it and its URL."""
+    """A private Redis on a free port, never one that another Redis holds. Returns it and its URL."""
     port = port or free_port()
     folder = data_dir / "redis"
     folder.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(folder), "--loglevel", "warning"],
+        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(folder), "--loglevel", "warning"],
         preexec_fn=_die_with_parent,
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"

@@ -21,10 +21,17 @@ def serve(data_dir: Path) -> int:
     asr_port = int(os.environ.get("STT_ASR_PORT") or free_port())
     children: dict[str, subprocess.Popen[bytes]] = {"redis": redis_process}
     children["asr"] = start_python("services.asr", {**env, "STT_ASR_PORT": str(asr_port)})
-    gateway_env = {**env, "STT_GATEWAY_ASR_ADDRESS": f"127.0.0.1:{asr_port}", "STT_GATEWAY_REDIS_URL": redis_url}
+    gateway_env = {
+        **env,
+        "STT_GATEWAY_ASR_ADDRESS": f"127.0.0.1:{asr_port}",
+        "STT_GATEWAY_REDIS_URL": redis_url,
+    }
     children["gateway"] = start_python("gateway", gateway_env)
     port = os.environ.get("STT_PORT") or os.environ.get("STT_GATEWAY_PORT") or "8000"
-    print(f"stt: ASR service on 127.0.0.1:{asr_port}; gateway on http://127.0.0.1:{port} (Ctrl-C stops all)", flush=True)
+    print(
+        f"stt: ASR service on 127.0.0.1:{asr_port}; gateway on http://127.0.0.1:{port} (Ctrl-C stops all)",
+        flush=True,
+    )
 
     stopping = False
 

@@ -21,7 +21,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.asr = AsrClient(
-            settings.asr_address, chunk_bytes=settings.upload_chunk_bytes, info_timeout_s=settings.info_timeout_s
+            settings.asr_address,
+            chunk_bytes=settings.upload_chunk_bytes,
+            info_timeout_s=settings.info_timeout_s,
         )
         app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
         try:

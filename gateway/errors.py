@@ -38,9 +38,15 @@ def from_grpc(error: grpc.aio.AioRpcError, service: str, retry_after_s: int) -> 
     code = error.code()
     status = GRPC_TO_HTTP.get(code, 500)
     if status == 503:
-        return ApiError(503, f"the {service} service is unavailable; try again shortly", {"Retry-After": str(retry_after_s)})
+        return ApiError(
+            503,
+            f"the {service} service is unavailable; try again shortly",
+            {"Retry-After": str(retry_after_s)},
+        )
     if status == 429:
-        return ApiError(429, error.details() or f"the {service} service is busy", {"Retry-After": str(retry_after_s)})
+        return ApiError(
+            429, error.details() or f"the {service} service is busy", {"Retry-After": str(retry_after_s)}
+        )
     if status == 504:
         return ApiError(504, f"the {service} service did not answer in time")
     if status == 500:

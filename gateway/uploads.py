@@ -135,7 +135,9 @@ async def spool_upload(
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
-        raise ApiError(400, f"send the request as multipart/form-data with the file in the '{file_field}' field")
+        raise ApiError(
+            400, f"send the request as multipart/form-data with the file in the '{file_field}' field"
+        )
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_file_bytes + _ENVELOPE_BYTES:
         raise ApiError(413, _limit_message(max_file_bytes))

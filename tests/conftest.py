@@ -75,7 +75,9 @@ def asr(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[As
 def gateway(
     asr: AsrProcess, redis_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GatewayProcess]:
-    process = gateway_process(data_dir, tmp_path_factory.mktemp("logs") / "gateway.log", asr.address, redis_url)
+    process = gateway_process(
+        data_dir, tmp_path_factory.mktemp("logs") / "gateway.log", asr.address, redis_url
+    )
     process.start()
     yield process
     process.stop()

@@ -50,12 +50,16 @@ class AsrClient:
 
     async def list_languages(self, request_id: str) -> asr_pb2.ListLanguagesResponse:
         return await self._stub.ListLanguages(
-            asr_pb2.ListLanguagesRequest(), timeout=self._info_timeout_s, metadata=outgoing_metadata(request_id)
+            asr_pb2.ListLanguagesRequest(),
+            timeout=self._info_timeout_s,
+            metadata=outgoing_metadata(request_id),
         )
 
     async def device_info(self, request_id: str) -> asr_pb2.DeviceInfo:
         return await self._stub.GetDeviceInfo(
-            asr_pb2.GetDeviceInfoRequest(), timeout=self._info_timeout_s, metadata=outgoing_metadata(request_id)
+            asr_pb2.GetDeviceInfoRequest(),
+            timeout=self._info_timeout_s,
+            metadata=outgoing_metadata(request_id),
         )
 
     async def health(self) -> str:

@@ -26,5 +26,8 @@ def to_srt(transcript: asr_pb2.Transcript) -> str:
 
 
 def to_vtt(transcript: asr_pb2.Transcript) -> str:
-    cues = [f"{_timestamp(s.start, '.')} --> {_timestamp(s.end, '.')}\n{cue_text(s)}\n" for s in transcript.segments]
+    cues = [
+        f"{_timestamp(s.start, '.')} --> {_timestamp(s.end, '.')}\n{cue_text(s)}\n"
+        for s in transcript.segments
+    ]
     return "WEBVTT\n\n" + "\n".join(cues)

@@ -1,4 +1,5 @@
-"""`POST /v1/transcribe`: spool the upload, check the form, stream the file to the ASR service, shape the answer."""
+"""`POST /v1/transcribe`: spool the upload, check the form, stream the file to the ASR service,
+shape the answer."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ class TranscribeForm(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    model: str = Field(default="", max_length=100, description="Model id; empty means the deployment's default")
+    model: str = Field(
+        default="", max_length=100, description="Model id; empty means the deployment's default"
+    )
     language: str = Field(default="auto", max_length=10, description="ISO 639-1 code, or `auto` to detect")
     diarize: bool = Field(default=True, description="Speaker diarization")
     speakers: int = Field(default=0, ge=0, le=32, description="Expected number of speakers, 0 = detect")
@@ -45,7 +48,9 @@ def _form(fields: dict[str, str]) -> TranscribeForm:
 def _render(transcript: asr_pb2.Transcript, response_format: ResponseFormat) -> Response:
     headers = {"X-Model": transcript.model}
     if response_format in ("json", "verbose_json"):
-        return JSONResponse(transcript_json(transcript, verbose=response_format == "verbose_json"), headers=headers)
+        return JSONResponse(
+            transcript_json(transcript, verbose=response_format == "verbose_json"), headers=headers
+        )
     if response_format == "srt":
         return Response(to_srt(transcript), media_type="application/x-subrip", headers=headers)
     if response_format == "vtt":
@@ -73,7 +78,9 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
 
 
 @router.post("/v1/transcribe", openapi_extra=_MULTIPART_SCHEMA, summary="Transcribe an audio or video file")
-async def transcribe(request: Request, settings: SettingsDep, asr: AsrDep, request_id: RequestIdDep) -> Response:
+async def transcribe(
+    request: Request, settings: SettingsDep, asr: AsrDep, request_id: RequestIdDep
+) -> Response:
     upload = await spool_upload(
         request,
         file_field="file",

@@ -175,7 +175,9 @@ class AsrEngine:
                     continue
                 start = min(max(float(w.start), cursor), duration)
                 end = min(max(float(w.end), start), duration)
-                words.append(WordResult(token, round(start, 3), round(end, 3), round(float(w.probability), 4)))
+                words.append(
+                    WordResult(token, round(start, 3), round(end, 3), round(float(w.probability), 4))
+                )
                 cursor = end
             if words:
                 seg_start, seg_end = words[0].start, words[-1].end

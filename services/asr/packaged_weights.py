@@ -36,11 +36,11 @@ def tiny_en() -> Path | None:
 def base(data_dir: Path) -> Path | None:
     """The joined multilingual base weights under `data_dir`, joining the package parts on first use."""
     parts: list[Path] = []
-    for package_name, part in _BASE_PARTS:
+    for package_name, part_name in _BASE_PARTS:
         package = _package_dir(package_name)
-        if package is None or not (package / "data" / part).is_file():
+        if package is None or not (package / "data" / part_name).is_file():
             return None
-        parts.append(package / "data" / part)
+        parts.append(package / "data" / part_name)
     target = data_dir / "models" / "whisper-base"
     expected_size = sum(p.stat().st_size for p in parts)
     model_bin = target / "model.bin"

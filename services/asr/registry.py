@@ -90,7 +90,9 @@ class ModelRegistry:
         target = self._settings.aliases.get(model_id)
         if target in self._weights:
             return Resolution(model_id, target, is_alias=True)
-        available = sorted(set(self._weights) | {a for a, t in self._settings.aliases.items() if t in self._weights})
+        available = sorted(
+            set(self._weights) | {a for a, t in self._settings.aliases.items() if t in self._weights}
+        )
         raise UnknownModelError(f"model '{model_id}' is not installed; available: {', '.join(available)}")
 
     def get(self, weights_id: str) -> WhisperModel:
@@ -104,7 +106,9 @@ class ModelRegistry:
 
     def _load(self, weights_id: str) -> WhisperModel:
         path = self._weights[weights_id]
-        log.info("loading %s from %s on %s (%s)", weights_id, path, self._device.name, self._device.compute_type)
+        log.info(
+            "loading %s from %s on %s (%s)", weights_id, path, self._device.name, self._device.compute_type
+        )
         return WhisperModel(
             str(path),
             device=self._device.name,

@@ -56,7 +56,10 @@ def to_proto(result: TranscriptResult) -> asr_pb2.Transcript:
                 avg_logprob=s.avg_logprob,
                 no_speech_prob=s.no_speech_prob,
                 compression_ratio=s.compression_ratio,
-                words=[asr_pb2.Word(word=w.word, start=w.start, end=w.end, probability=w.probability) for w in s.words],
+                words=[
+                    asr_pb2.Word(word=w.word, start=w.start, end=w.end, probability=w.probability)
+                    for w in s.words
+                ],
             )
             for s in result.segments
         ],
@@ -71,12 +74,12 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         self._spool_dir.mkdir(parents=True, exist_ok=True)
 
     async def _spool(
-        self, requests: AsyncIterator[asr_pb2.TranscribeRequest], context: grpc.aio.ServicerContext
+        self, requests: AsyncIterator[asr_pb2.TranscribeRequest]
     ) -> tuple[asr_pb2.TranscribeConfig, Path]:
         """Writes the streamed file to disk as it arrives; the first message must be the config."""
         first = await anext(requests, None)
         if first is None or first.WhichOneof("payload") != "config":
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "the first message must carry the config")
+            raise InvalidRequestError("the first message must carry the config")
         with tempfile.NamedTemporaryFile(dir=self._spool_dir, suffix=".upload", delete=False) as spool:
             path = Path(spool.name)
             try:
@@ -87,7 +90,9 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
                 raise
         return first.config, path
 
-    def _transcribe_file(self, path: Path, options: TranscribeOptions, cancelled: threading.Event) -> TranscriptResult:
+    def _transcribe_file(
+        self, path: Path, options: TranscribeOptions, cancelled: threading.Event
+    ) -> TranscriptResult:
         audio = media.decode(path)
         result = self._engine.transcribe(audio, options, cancelled)
         AUDIO_SECONDS.labels(result.model).inc(result.duration)
@@ -101,12 +106,13 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
     ) -> asr_pb2.Transcript:
         if not self._engine.ready:
             await context.abort(grpc.StatusCode.UNAVAILABLE, "the ASR models are still loading")
-        config, path = await self._spool(request_iterator, context)
-        options = TranscribeOptions(
-            model=config.model, language=config.language, diarize=config.diarize, speakers=config.speakers
-        )
         cancelled = threading.Event()
+        path: Path | None = None
         try:
+            config, path = await self._spool(request_iterator)
+            options = TranscribeOptions(
+                model=config.model, language=config.language, diarize=config.diarize, speakers=config.speakers
+            )
             result = await self._queue.run(lambda: self._transcribe_file(path, options, cancelled))
         except (MediaError, InvalidRequestError, UnknownModelError) as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
@@ -116,7 +122,8 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             cancelled.set()  # the caller left or the deadline passed: stop decoding at the next window
             raise
         finally:
-            path.unlink(missing_ok=True)
+            if path is not None:
+                path.unlink(missing_ok=True)
         log.info(
             "transcribed %.1f s of audio with %s (asked for %s) in %.2f s",
             result.duration, result.model, result.requested_model, result.processing_seconds,

@@ -34,7 +34,12 @@ class AsrSettings(ServiceSettings):
     """Weights on disk by public id, e.g. `{"large-v3": "/models/whisper-large-v3"}` (CTranslate2 folders).
     A listed folder that exists serves its id itself."""
     aliases: dict[str, str] = Field(
-        default_factory=lambda: {"large-v3-turbo": "base", "large-v3": "base", "medium": "base", "small": "base"}
+        default_factory=lambda: {
+            "large-v3-turbo": "base",
+            "large-v3": "base",
+            "medium": "base",
+            "small": "base",
+        }
     )
     """Public ids served by other installed weights when their own are not installed. Shown in
     `/v1/models`; every answer names the weights that really ran."""

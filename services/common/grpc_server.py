@@ -46,16 +46,12 @@ def build_server(
     add_servicer(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        (service_name, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-    )
+    reflection.enable_server_reflection((service_name, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     return server, health_servicer
 
 
 async def set_serving(health_servicer: health.aio.HealthServicer, service_name: str, serving: bool) -> None:
-    status = (
-        health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
-    )
+    status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
     for name in ("", service_name):
         await health_servicer.set(name, status)
 
@@ -84,7 +80,9 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
 
     load = asyncio.create_task(asyncio.to_thread(runtime.load))
-    done, _ = await asyncio.wait({load, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(
+        {load, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED
+    )
     if load in done:
         load.result()
         await set_serving(health_servicer, service_name, serving=True)

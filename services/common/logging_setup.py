@@ -17,7 +17,9 @@ def configure_logging(component: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.addFilter(_RequestIdFilter())
     handler.setFormatter(
-        logging.Formatter(f"%(asctime)s {component:<8} %(levelname)-5s [%(request_id)s] %(name)s: %(message)s")
+        logging.Formatter(
+            f"%(asctime)s {component:<8} %(levelname)-5s [%(request_id)s] %(name)s: %(message)s"
+        )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -17,8 +17,12 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture()
-def own_platform(data_dir: Path, redis_url: str, tmp_path: Path) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
-    asr = asr_process(data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en")
+def own_platform(
+    data_dir: Path, redis_url: str, tmp_path: Path
+) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
+    asr = asr_process(
+        data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en"
+    )
     asr.start()
     gateway = gateway_process(data_dir, tmp_path / "gateway.log", asr.address, redis_url)
     gateway.start()

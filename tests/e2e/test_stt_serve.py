@@ -20,7 +20,9 @@ from tests.conftest import Speech
 pytestmark = pytest.mark.e2e
 
 
-def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(tmp_path: Path, speech: dict[str, Speech]) -> None:
+def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
+    tmp_path: Path, speech: dict[str, Speech]
+) -> None:
     port = free_port()
     serve = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(tmp_path / "data")],
@@ -57,7 +59,7 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(tmp_path: Path, spe
 
         os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert serve.wait(timeout=30) == 0
-        gone, alive = psutil.wait_procs(children, timeout=15)
+        _gone, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, f"still running after Ctrl-C: {[p.cmdline() for p in alive]}"
     finally:
         if serve.poll() is None:

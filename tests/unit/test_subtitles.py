@@ -11,8 +11,12 @@ from stt.v1 import asr_pb2
 
 def _transcript(speakers: bool = False) -> asr_pb2.Transcript:
     segments = [
-        asr_pb2.Segment(start=0.0, end=3.2, text="Hello, welcome to the meeting.", speaker="Speaker 1" if speakers else ""),
-        asr_pb2.Segment(start=3.5, end=3723.456, text="Thanks for having me.", speaker="Speaker 2" if speakers else ""),
+        asr_pb2.Segment(
+            start=0.0, end=3.2, text="Hello, welcome to the meeting.", speaker="Speaker 1" if speakers else ""
+        ),
+        asr_pb2.Segment(
+            start=3.5, end=3723.456, text="Thanks for having me.", speaker="Speaker 2" if speakers else ""
+        ),
     ]
     return asr_pb2.Transcript(text="Hello, welcome to the meeting. Thanks for having me.", segments=segments)
 
