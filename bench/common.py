@@ -1,0 +1,87 @@
+"""What the benchmarks share: the speech they run on and a platform started as `stt serve` starts it."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cli.processes import start_redis, stop
+from tests.support.media import read_wav, synthesize, write_wav
+from tests.support.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+
+REPO = Path(__file__).resolve().parent.parent
+LIBRISPEECH = REPO.parent / "shared" / "fixtures" / "librispeech"
+
+
+@dataclass(frozen=True)
+class Utterance:
+    path: Path
+    text: str
+    duration: float
+
+
+def librispeech() -> list[Utterance]:
+    """The real LibriSpeech test-other utterances beside the project (not shipped with it)."""
+    manifest = LIBRISPEECH / "manifest.jsonl"
+    if not manifest.is_file():
+        return []
+    rows = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
+    return [Utterance(LIBRISPEECH / r["audio"], r["text"], float(r["duration"])) for r in rows]
+
+
+def long_speech(folder: Path, min_seconds: float = 60.0) -> Utterance:
+    """One file of at least `min_seconds` of speech: the LibriSpeech utterances joined with short
+    pauses where they are present, otherwise sentences spoken by the packaged Piper voice."""
+    from services.asr.media import SAMPLE_RATE, decode
+
+    pieces: list[np.ndarray] = []
+    texts: list[str] = []
+    sources = librispeech()
+    if not sources:
+        sentences = [
+            "The committee met on a cold morning to discuss the budget for the coming year.",
+            "Several members asked for more time to read the report before they would vote.",
+            "After a long debate the chair proposed that the decision wait until next week.",
+        ]
+        sources = [Utterance(synthesize(s, folder / f"s{i}.wav"), s, 0.0) for i, s in enumerate(sentences)]
+    while sum(len(p) for p in pieces) / SAMPLE_RATE < min_seconds:
+        for source in sources:
+            pieces += [decode(source.path), np.zeros(SAMPLE_RATE // 2, dtype=np.float32)]
+            texts.append(source.text)
+    audio = np.concatenate(pieces)
+    path = write_wav(audio, SAMPLE_RATE, folder / "long_speech.wav")
+    return Utterance(path, " ".join(texts), len(audio) / SAMPLE_RATE)
+
+
+@dataclass
+class Platform:
+    asr: AsrProcess
+    gateway: GatewayProcess
+    data_dir: Path
+
+
+@contextmanager
+def running_platform(**asr_settings: str) -> Iterator[Platform]:
+    with tempfile.TemporaryDirectory(prefix="stt-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        redis, redis_url = start_redis(data_dir)
+        asr = asr_process(data_dir, Path(tmp) / "asr.log", **asr_settings)
+        asr.start()
+        gateway = gateway_process(data_dir, Path(tmp) / "gateway.log", asr.address, redis_url)
+        gateway.start()
+        try:
+            yield Platform(asr, gateway, data_dir)
+        finally:
+            gateway.stop()
+            asr.stop()
+            stop([redis])
+
+
+__all__ = ["Platform", "Utterance", "librispeech", "long_speech", "read_wav", "running_platform"]

