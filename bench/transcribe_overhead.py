@@ -23,10 +23,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import REPO, Utterance, librispeech, long_speech, running_platform  # noqa: E402
-from services.asr.media import decode  # noqa: E402
-from services.asr.settings import AsrSettings  # noqa: E402
-from tests.support.wer import normalize, word_error_rate  # noqa: E402
+from bench.common import REPO, Utterance, librispeech, long_speech, running_platform
+from services.asr.media import decode
+from services.asr.settings import AsrSettings
+from tests.support.wer import normalize, word_error_rate
 
 
 def direct_transcriber(weights: Path):  # type: ignore[no-untyped-def]
@@ -59,7 +59,9 @@ def via_gateway(client: httpx.Client, path: Path, model: str) -> dict:  # type: 
 
 
 def corpus_wer(references: list[str], hypotheses: list[str]) -> float:
-    errors = sum(word_error_rate(r, h) * len(normalize(r)) for r, h in zip(references, hypotheses, strict=True))
+    errors = sum(
+        word_error_rate(r, h) * len(normalize(r)) for r, h in zip(references, hypotheses, strict=True)
+    )
     return errors / sum(len(normalize(r)) for r in references)
 
 
@@ -92,7 +94,9 @@ def main() -> None:
                 direct_times.append(time.perf_counter() - started)
             results["gateway_s"] = round(statistics.median(gateway_times), 3)
             results["direct_s"] = round(statistics.median(direct_times), 3)
-            results["overhead_ratio"] = round(statistics.median(gateway_times) / statistics.median(direct_times), 3)
+            results["overhead_ratio"] = round(
+                statistics.median(gateway_times) / statistics.median(direct_times), 3
+            )
 
             # 2. Real-time factor of each installed model through the gateway.
             rtf = {}

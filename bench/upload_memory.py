@@ -21,7 +21,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import REPO, running_platform  # noqa: E402
+from bench.common import REPO, running_platform
 
 BOUNDARY = "benchboundary"
 

@@ -48,7 +48,8 @@ def start_redis(data_dir: Path, port: int | None = None) -> tuple[subprocess.Pop
     folder.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(folder), "--loglevel", "warning", "--logfile", str(folder / "redis.log")],
+         "--appendonly", "no", "--dir", str(folder), "--loglevel", "warning",
+         "--logfile", str(folder / "redis.log")],
         preexec_fn=_die_with_parent,
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.dependencies import AsrDep, RequestIdDep, SettingsDep
+from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError, from_grpc
 from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
@@ -100,8 +101,11 @@ async def transcribe(
             filename=upload.filename,
         )
         try:
-            transcript = await asr.transcribe(
-                upload.path, config, request_id=request_id, timeout_s=settings.transcribe_timeout_s
+            transcript = await unless_disconnected(
+                request,
+                asr.transcribe(
+                    upload.path, config, request_id=request_id, timeout_s=settings.transcribe_timeout_s
+                ),
             )
         except grpc.aio.AioRpcError as exc:
             raise from_grpc(exc, "ASR", settings.retry_after_s) from exc

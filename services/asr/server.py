@@ -3,6 +3,7 @@ Thin by design; decoding lives in `media.py`, the model in `engine.py`."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 import threading
@@ -118,8 +119,9 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except QueueFullError as exc:
             await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
-        except BaseException:
+        except asyncio.CancelledError:
             cancelled.set()  # the caller left or the deadline passed: stop decoding at the next window
+            log.info("the caller went away; the transcription stops at its next window")
             raise
         finally:
             if path is not None:

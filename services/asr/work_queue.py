@@ -52,9 +52,11 @@ class WorkQueue:
         context = contextvars.copy_context()  # the worker logs with the caller's request id
         future = asyncio.get_running_loop().run_in_executor(self._executor, context.run, work)
 
-        def release(_: object) -> None:
+        def release(done: asyncio.Future[T]) -> None:
             IN_FLIGHT.dec()
             slots.release()
+            if not done.cancelled():
+                done.exception()  # retrieved here: a caller that left no longer awaits it
 
         future.add_done_callback(release)
         return await asyncio.shield(future)
