@@ -18,7 +18,9 @@ from tests.support.wer import normalize, word_error_rate
 pytestmark = pytest.mark.e2e
 
 
-def test_long_file_is_transcribed_without_repetition_loops(gateway: GatewayProcess, long_speech: Speech) -> None:
+def test_long_file_is_transcribed_without_repetition_loops(
+    gateway: GatewayProcess, long_speech: Speech
+) -> None:
     assert long_speech.duration > 80
     body = httpx.post(
         f"{gateway.url}/v1/transcribe",
@@ -41,7 +43,9 @@ def test_long_silence_inside_speech_invents_nothing(
     second, _ = read_wav(speech["garden"].path)
     hiss = np.random.default_rng(3).normal(0, 0.003, 40 * rate).astype(np.float32)  # 40 s of room tone
     path = write_wav(np.concatenate([first, hiss, second]), rate, tmp_path / "pause.wav")
-    body = httpx.post(f"{gateway.url}/v1/transcribe", files={"file": ("p.wav", path.read_bytes())}, timeout=300).json()
+    body = httpx.post(
+        f"{gateway.url}/v1/transcribe", files={"file": ("p.wav", path.read_bytes())}, timeout=300
+    ).json()
     reference = f"{speech['weather'].text} {speech['garden'].text}"
     assert word_error_rate(reference, body["text"]) < 0.15
     gap_start, gap_end = len(first) / rate + 0.5, len(first) / rate + 39.5
