@@ -24,28 +24,25 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REPO, Utterance, librispeech, long_speech, running_platform
+from services.asr.device import choose_device
+from services.asr.engine import run_whisper
 from services.asr.media import decode
 from services.asr.settings import AsrSettings
 from tests.support.wer import normalize, word_error_rate
 
 
-def direct_transcriber(weights: Path):  # type: ignore[no-untyped-def]
-    """faster-whisper called directly, with the decoding options the service uses."""
+def direct_transcriber(weights: Path, batch_size: int | None = None):  # type: ignore[no-untyped-def]
+    """faster-whisper called directly, with the decoding options and pipeline the service uses
+    (or the sequential decoder with `batch_size=0`)."""
     from faster_whisper import WhisperModel
-    from faster_whisper.vad import VadOptions
 
     settings = AsrSettings()
-    model = WhisperModel(str(weights), device="cpu", compute_type="int8")
+    device = choose_device(settings)
+    model = WhisperModel(str(weights), device=device.name, compute_type=device.compute_type)
+    batch = device.batch_size if batch_size is None else batch_size
 
     def transcribe(path: Path) -> str:
-        segments, _ = model.transcribe(
-            decode(path),
-            beam_size=settings.beam_size,
-            word_timestamps=True,
-            vad_filter=True,
-            vad_parameters=VadOptions(min_silence_duration_ms=settings.vad_min_silence_ms),
-            condition_on_previous_text=False,
-        )
+        segments, _ = run_whisper(model, decode(path), settings, batch, language=None)
         return " ".join(s.text.strip() for s in segments)
 
     return transcribe
@@ -121,6 +118,24 @@ def main() -> None:
                         "words": sum(len(normalize(r)) for r in references),
                     }
                 results["librispeech_test_other_wer"] = wer
+
+            # 4. Batched pipeline against the sequential decoder, both called directly, base weights.
+            sequential = direct_transcriber(weights["base"], batch_size=0)
+            timings: dict[str, list[float]] = {"sequential": [], "batched": []}
+            for _ in range(args.repeats):
+                for name, run in (("sequential", sequential), ("batched", direct)):
+                    started = time.perf_counter()
+                    run(speech.path)
+                    timings[name].append(time.perf_counter() - started)
+            pipeline: dict[str, float] = {k: round(statistics.median(v), 3) for k, v in timings.items()}
+            pipeline["batch_size"] = choose_device(AsrSettings()).batch_size
+            pipeline["speedup"] = round(pipeline["sequential"] / pipeline["batched"], 3)
+            if utterances:
+                hyp = [sequential(u.path) for u in utterances]
+                pipeline["sequential_librispeech_wer"] = round(
+                    corpus_wer([u.text for u in utterances], hyp), 4
+                )
+            results["batched_vs_sequential"] = pipeline
 
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -9,11 +9,12 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from faster_whisper import BatchedInferencePipeline
+from faster_whisper import BatchedInferencePipeline, WhisperModel
 from faster_whisper.transcribe import Segment as WhisperSegment
-from faster_whisper.vad import VadOptions
+from faster_whisper.transcribe import TranscriptionInfo
 
 from services.asr.device import Device, choose_device
 from services.asr.languages import LANGUAGE_NAMES
@@ -73,6 +74,36 @@ class TranscriptResult:
     processing_seconds: float = 0.0
 
 
+def decoding_options(settings: AsrSettings, language: str | None) -> dict[str, Any]:
+    """faster-whisper's options as the service uses them (the benchmarks call it directly with these)."""
+    return dict(
+        language=language,
+        beam_size=settings.beam_size,
+        word_timestamps=True,
+        vad_filter=True,
+        # A dict, not VadOptions: the batched pipeline then caps each speech chunk at 30 s instead of
+        # silently cutting a longer one.
+        vad_parameters={"min_silence_duration_ms": settings.vad_min_silence_ms},
+        # Conditioning on the previous window is what lets Whisper fall into repetition loops on
+        # long files; each window stands on its own audio instead.
+        condition_on_previous_text=False,
+        no_speech_threshold=settings.no_speech_threshold,
+        log_prob_threshold=settings.log_prob_threshold,
+        compression_ratio_threshold=settings.compression_ratio_threshold,
+    )
+
+
+def run_whisper(
+    model: WhisperModel, audio: np.ndarray, settings: AsrSettings, batch_size: int, language: str | None
+) -> tuple[Iterable[WhisperSegment], TranscriptionInfo]:
+    """Starts decoding: the batched pipeline when `batch_size` > 0, else the sequential decoder.
+    Segments come from a generator, one decoded window at a time."""
+    options = decoding_options(settings, language)
+    if batch_size > 0:
+        return BatchedInferencePipeline(model).transcribe(audio, batch_size=batch_size, **options)
+    return model.transcribe(audio, **options)
+
+
 def normalize_language(language: str) -> str | None:
     code = language.strip().lower()
     if code in ("", "auto"):
@@ -96,6 +127,8 @@ class AsrEngine:
         return self._ready
 
     def load(self) -> None:
+        batch = self.device.batch_size
+        log.info("decoder: %s", f"batched pipeline, batch size {batch}" if batch > 0 else "sequential")
         self.registry.preload()
         self._ready = True
 
@@ -115,24 +148,7 @@ class AsrEngine:
             )
         model = self.registry.get(resolution.weights_id)
         duration = len(audio) / SAMPLE_RATE
-        kwargs = dict(
-            language=language,
-            beam_size=self.settings.beam_size,
-            word_timestamps=True,
-            vad_filter=True,
-            vad_parameters=VadOptions(min_silence_duration_ms=self.settings.vad_min_silence_ms),
-            # Conditioning on the previous window is what lets Whisper fall into repetition loops on
-            # long files; each window stands on its own audio instead.
-            condition_on_previous_text=False,
-            no_speech_threshold=self.settings.no_speech_threshold,
-            log_prob_threshold=self.settings.log_prob_threshold,
-            compression_ratio_threshold=self.settings.compression_ratio_threshold,
-        )
-        if self.device.batch_size > 0:
-            pipeline = BatchedInferencePipeline(model)
-            raw_segments, info = pipeline.transcribe(audio, batch_size=self.device.batch_size, **kwargs)
-        else:
-            raw_segments, info = model.transcribe(audio, **kwargs)
+        raw_segments, info = run_whisper(model, audio, self.settings, self.device.batch_size, language)
         segments = self._collect(raw_segments, duration, cancelled or threading.Event())
         detected = info.language if segments else (language or "")
         return TranscriptResult(
@@ -164,39 +180,85 @@ class AsrEngine:
         for raw in raw_segments:  # a generator: each step decodes one more window
             if cancelled.is_set():
                 raise TranscriptionCancelledError("the caller cancelled the transcription")
-            text = raw.text.strip()
-            if not text or self._is_hallucination(raw):
+            if not raw.text.strip() or self._is_hallucination(raw):
                 continue
-            seg_start = min(max(float(raw.start), cursor), duration)
-            words: list[WordResult] = []
+            timed: list[TimedWord] = []
             for w in raw.words or ():
-                token = w.word.strip()
-                if not token:
+                if not w.word.strip():
                     continue
                 start = min(max(float(w.start), cursor), duration)
                 end = min(max(float(w.end), start), duration)
-                words.append(
-                    WordResult(token, round(start, 3), round(end, 3), round(float(w.probability), 4))
+                timed.append(
+                    TimedWord(w.word, round(start, 3), round(end, 3), round(float(w.probability), 4))
                 )
                 cursor = end
-            if words:
-                seg_start, seg_end = words[0].start, words[-1].end
-                confidence = sum(w.probability for w in words) / len(words)
-            else:
-                seg_end = min(max(float(raw.end), seg_start), duration)
+            if not timed:
+                start = min(max(float(raw.start), cursor), duration)
+                cursor = min(max(float(raw.end), start), duration)
                 confidence = math.exp(min(float(raw.avg_logprob), 0.0))
-                cursor = seg_end
-            segments.append(
-                SegmentResult(
-                    id=len(segments),
-                    start=round(seg_start, 3),
-                    end=round(seg_end, 3),
-                    text=text,
-                    confidence=round(confidence, 4),
-                    avg_logprob=round(float(raw.avg_logprob), 4),
-                    no_speech_prob=round(float(raw.no_speech_prob), 4),
-                    compression_ratio=round(float(raw.compression_ratio), 4),
-                    words=words,
+                segments.append(_segment(len(segments), raw, raw.text.strip(), start, cursor, confidence, []))
+                continue
+            for piece in split_into_sentences(timed):
+                words = [WordResult(w.text.strip(), w.start, w.end, w.probability) for w in piece]
+                text = "".join(w.text for w in piece).strip()
+                confidence = sum(w.probability for w in words) / len(words)
+                segments.append(
+                    _segment(len(segments), raw, text, words[0].start, words[-1].end, confidence, words)
                 )
-            )
         return segments
+
+
+@dataclass(frozen=True)
+class TimedWord:
+    """A word as Whisper writes it (leading space and punctuation kept), with its checked times."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+_SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")  # noqa: RUF001  (CJK full-width marks)
+_ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "etc.", "e.g.", "i.e.", "no."})
+PAUSE_SPLIT_S = 1.0
+
+
+def split_into_sentences(words: list[TimedWord]) -> list[list[TimedWord]]:
+    """Cuts a decoded window into segments at sentence ends and at pauses of a second or more: the
+    batched pipeline decodes up to 30 s at once, too long for one subtitle cue or one speaker turn."""
+    pieces: list[list[TimedWord]] = []
+    current: list[TimedWord] = []
+    for word in words:
+        if current and word.start - current[-1].end >= PAUSE_SPLIT_S:
+            pieces.append(current)
+            current = []
+        current.append(word)
+        token = word.text.strip().lower()
+        if token.endswith(_SENTENCE_ENDS) and token not in _ABBREVIATIONS:
+            pieces.append(current)
+            current = []
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _segment(
+    index: int,
+    raw: WhisperSegment,
+    text: str,
+    start: float,
+    end: float,
+    confidence: float,
+    words: list[WordResult],
+) -> SegmentResult:
+    return SegmentResult(
+        id=index,
+        start=round(start, 3),
+        end=round(end, 3),
+        text=text,
+        confidence=round(confidence, 4),
+        avg_logprob=round(float(raw.avg_logprob), 4),
+        no_speech_prob=round(float(raw.no_speech_prob), 4),
+        compression_ratio=round(float(raw.compression_ratio), 4),
+        words=words,
+    )

@@ -46,8 +46,8 @@ class AsrSettings(ServiceSettings):
 
     beam_size: int = 5
     batch_size: int = -1
-    """Batched inference (faster-whisper's BatchedInferencePipeline): segments decoded together.
-    -1 means 16 on CUDA and off (0) on the CPU, where it does not pay; 0 turns it off."""
+    """Batched inference (faster-whisper's BatchedInferencePipeline): speech chunks decoded together.
+    -1 means 16 on CUDA and 8 on the CPU; 0 uses the sequential decoder."""
     vad_min_silence_ms: int = 500
     """Silence (Silero VAD) that splits speech; shorter pauses stay inside a segment."""
     no_speech_threshold: float = 0.6
