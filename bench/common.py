@@ -84,4 +84,12 @@ def running_platform(**asr_settings: str) -> Iterator[Platform]:
             stop([redis])
 
 
+def write_results(name: str, results: dict[str, object]) -> None:
+    """Prints the figures and keeps them in bench/results/<name>.json."""
+    out = REPO / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
 __all__ = ["Platform", "Utterance", "librispeech", "long_speech", "read_wav", "running_platform"]

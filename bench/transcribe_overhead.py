@@ -12,7 +12,6 @@ Usage: python bench/transcribe_overhead.py [--repeats 3]   (writes bench/results
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import REPO, Utterance, librispeech, long_speech, running_platform
+from bench.common import Utterance, librispeech, long_speech, running_platform, write_results
 from services.asr.device import choose_device
 from services.asr.engine import run_whisper
 from services.asr.media import decode
@@ -137,10 +136,7 @@ def main() -> None:
                 )
             results["batched_vs_sequential"] = pipeline
 
-    out = REPO / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "transcribe_overhead.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
+    write_results("transcribe_overhead", results)
 
 
 if __name__ == "__main__":

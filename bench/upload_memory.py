@@ -9,7 +9,6 @@ Usage: python bench/upload_memory.py [--megabytes 1024]   (writes bench/results/
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 import time
@@ -21,7 +20,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import REPO, running_platform
+from bench.common import running_platform, write_results
 
 BOUNDARY = "benchboundary"
 
@@ -78,10 +77,7 @@ def main() -> None:
         "gateway_rss_peak_mb": round(peak / 2**20, 1),
         "gateway_rss_growth_mb": round((peak - at_rest) / 2**20, 1),
     }
-    out = REPO / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "upload_memory.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
+    write_results("upload_memory", results)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ status, never a stack trace or HTML. gRPC status codes from the services map to 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import grpc
 from fastapi import FastAPI, Request
@@ -53,6 +55,15 @@ def from_grpc(error: grpc.aio.AioRpcError, service: str, retry_after_s: int) -> 
         log.error("%s service failed: %s %s", service, code.name, error.details())
         return ApiError(500, f"the {service} service failed")
     return ApiError(status, error.details() or code.name.lower())
+
+
+@contextmanager
+def service_errors(service: str, retry_after_s: int) -> Iterator[None]:
+    """Turns a failed gRPC call to `service` into the API's error (503 with Retry-After when it is down)."""
+    try:
+        yield
+    except grpc.aio.AioRpcError as exc:
+        raise from_grpc(exc, service, retry_after_s) from exc
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

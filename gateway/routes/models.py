@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
 from fastapi import APIRouter
 
 from gateway.dependencies import AsrDep, RequestIdDep, SettingsDep
-from gateway.errors import from_grpc
+from gateway.errors import service_errors
 
 router = APIRouter(tags=["models"])
 
 
 @router.get("/v1/models", summary="Transcription models, installed weights and aliases")
 async def list_models(asr: AsrDep, settings: SettingsDep, request_id: RequestIdDep) -> dict[str, Any]:
-    try:
+    with service_errors("ASR", settings.retry_after_s):
         answer = await asr.list_models(request_id)
-    except grpc.aio.AioRpcError as exc:
-        raise from_grpc(exc, "ASR", settings.retry_after_s) from exc
     return {
         "models": [
             {
@@ -39,8 +36,6 @@ async def list_models(asr: AsrDep, settings: SettingsDep, request_id: RequestIdD
 
 @router.get("/v1/languages", summary="Languages the installed models recognise")
 async def list_languages(asr: AsrDep, settings: SettingsDep, request_id: RequestIdDep) -> dict[str, Any]:
-    try:
+    with service_errors("ASR", settings.retry_after_s):
         answer = await asr.list_languages(request_id)
-    except grpc.aio.AioRpcError as exc:
-        raise from_grpc(exc, "ASR", settings.retry_after_s) from exc
     return {"languages": [{"code": lang.code, "name": lang.name} for lang in answer.languages]}

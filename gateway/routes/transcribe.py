@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import grpc
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.dependencies import AsrDep, RequestIdDep, SettingsDep
 from gateway.disconnect import unless_disconnected
-from gateway.errors import ApiError, from_grpc
+from gateway.errors import ApiError, service_errors
 from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
@@ -100,15 +99,11 @@ async def transcribe(
             speakers=form.speakers,
             filename=upload.filename,
         )
-        try:
-            transcript = await unless_disconnected(
-                request,
-                asr.transcribe(
-                    upload.path, config, request_id=request_id, timeout_s=settings.transcribe_timeout_s
-                ),
+        with service_errors("ASR", settings.retry_after_s):
+            call = asr.transcribe(
+                upload.path, config, request_id=request_id, timeout_s=settings.transcribe_timeout_s
             )
-        except grpc.aio.AioRpcError as exc:
-            raise from_grpc(exc, "ASR", settings.retry_after_s) from exc
+            transcript = await unless_disconnected(request, call)
     finally:
         upload.discard()
     return _render(transcript, form.response_format)
