@@ -1,14 +1,21 @@
-"""Typed dependency aliases for the routes: settings, service clients, the request id."""
+"""Typed dependency aliases for the routes: settings, service clients, storage, the caller."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
+from gateway.credits import Credits
+from gateway.errors import ApiError
+from gateway.limits import Limits
 from gateway.settings import GatewaySettings
+from gateway.store.models import Account
 from services.common.request_id import current_request_id
 
 
@@ -24,11 +31,45 @@ def _redis(request: Request) -> Redis:
     return request.app.state.redis  # type: ignore[no-any-return]
 
 
+def _sessions(request: Request) -> async_sessionmaker[Any]:
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session whose transaction commits when the route returns and rolls back when it raises."""
+    async with request.app.state.sessions.begin() as session:
+        yield session
+
+
+def _credits(request: Request) -> Credits:
+    return request.app.state.credits  # type: ignore[no-any-return]
+
+
+def _limits(request: Request) -> Limits:
+    return request.app.state.limits  # type: ignore[no-any-return]
+
+
 def _request_id() -> str:
     return current_request_id.get()
+
+
+async def _principal(request: Request) -> Principal:
+    return await authenticate(request, request.app.state.settings, request.app.state.limits)
+
+
+async def _account(principal: Annotated[Principal, Depends(_principal)]) -> Account:
+    if principal.account is None:
+        raise ApiError(401, "an API key is required: send 'Authorization: Bearer <API key>'")
+    return principal.account
 
 
 SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 AsrDep = Annotated[AsrClient, Depends(_asr)]
 RedisDep = Annotated[Redis, Depends(_redis)]
+SessionsDep = Annotated[async_sessionmaker[Any], Depends(_sessions)]
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+CreditsDep = Annotated[Credits, Depends(_credits)]
+LimitsDep = Annotated[Limits, Depends(_limits)]
 RequestIdDep = Annotated[str, Depends(_request_id)]
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+AccountDep = Annotated[Account, Depends(_account)]

@@ -11,6 +11,8 @@ import grpc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(400, _validation_message(exc))
+
+    @app.exception_handler(RedisError)
+    async def redis_down(_: Request, exc: RedisError) -> JSONResponse:
+        log.error("redis failed: %s", exc)
+        return error_response(
+            503, "the limits store (Redis) is unavailable; try again shortly", {"Retry-After": "5"}
+        )
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database failed: %s", exc)
+        return error_response(503, "the database is unavailable; try again shortly", {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

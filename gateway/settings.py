@@ -19,8 +19,35 @@ class GatewaySettings(BaseSettings):
     asr_address: str = "127.0.0.1:50051"
     """gRPC address of the ASR service (a headless Kubernetes service name in a cluster)."""
     redis_url: str = "redis://127.0.0.1:6379/0"
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("STT_DATABASE_URL", "STT_GATEWAY_DATABASE_URL")
+    )
+    """SQLAlchemy URL (`STT_DATABASE_URL`); empty means a SQLite file `<data_dir>/stt.db`.
+    `postgresql://user@host/db` works as it is (asyncpg is chosen for it)."""
     max_upload_bytes: int = 2 * 1024**3
-    """The largest file accepted (2 GB); a larger upload is refused with 413 while it is still arriving."""
+    """The largest file any tier may send (2 GB); larger is refused with 413 while it is still arriving."""
+
+    anonymous_daily_transcriptions: int = 3
+    """Transcriptions a day per client IP without a key."""
+    anonymous_max_bytes: int = 100 * 1024**2
+    anonymous_concurrency: int = 1
+    free_monthly_minutes: int = 600
+    free_max_bytes: int = 500 * 1024**2
+    free_concurrency: int = 2
+    paid_max_bytes: int = 2 * 1024**3
+    paid_concurrency: int = 5
+    lease_ttl_s: float = 60.0
+    """Concurrency slots expire this long after their last renewal (a running request renews its own)."""
+    busy_retry_after_s: int = 5
+    """`Retry-After` of a 429 for a full set of concurrency slots."""
+    quota_cache_ttl_s: int = 600
+    """How long Redis caches a quota balance before it is rebuilt from the SQL ledger."""
+    signup_per_hour: int = 5
+    """Sign-ups per client IP per hour."""
+    failed_auth_per_minute: int = 20
+    """Requests with an unknown or revoked key per client IP per minute before that IP gets 429."""
+    trusted_proxies: list[str] = Field(default_factory=list)
+    """Peers whose `X-Forwarded-For` is believed (e.g. the ingress); anyone else's is ignored."""
     max_form_field_bytes: int = 64 * 1024
     upload_chunk_bytes: int = 1024 * 1024
     """Size of each audio chunk streamed to a service over gRPC."""
@@ -31,6 +58,10 @@ class GatewaySettings(BaseSettings):
     retry_after_s: int = 5
     """`Retry-After` sent with 503 when a backing service is unavailable."""
     log_level: str = "INFO"
+
+    @property
+    def sql_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'stt.db').resolve()}"
 
     @cached_property
     def spool_dir(self) -> Path:

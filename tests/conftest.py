@@ -108,8 +108,15 @@ def asr(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[As
 def gateway(
     asr: AsrProcess, redis_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GatewayProcess]:
+    # Most tests call anonymously from one IP: lift the anonymous limits for them; the tier tests run
+    # gateways of their own (own Redis, own database) with the defaults.
     process = gateway_process(
-        data_dir, tmp_path_factory.mktemp("logs") / "gateway.log", asr.address, redis_url
+        data_dir,
+        tmp_path_factory.mktemp("logs") / "gateway.log",
+        asr.address,
+        redis_url,
+        STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS="100000",
+        STT_GATEWAY_ANONYMOUS_CONCURRENCY="8",
     )
     process.start()
     yield process

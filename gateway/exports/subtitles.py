@@ -13,6 +13,12 @@ def _timestamp(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
+def clock(seconds: float) -> str:
+    """`H:MM:SS` for people (documents), not for players."""
+    whole = max(int(seconds), 0)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
 def cue_text(segment: asr_pb2.Segment) -> str:
     return f"{segment.speaker}: {segment.text}" if segment.speaker else segment.text
 

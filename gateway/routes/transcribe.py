@@ -3,18 +3,35 @@ shape the answer."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.dependencies import AsrDep, RequestIdDep, SettingsDep
+from gateway import tiers
+from gateway.auth import Principal
+from gateway.credits import Bucket, Credits, Hold, QuotaExhaustedError
+from gateway.dependencies import (
+    AsrDep,
+    CreditsDep,
+    LimitsDep,
+    PrincipalDep,
+    RequestIdDep,
+    SessionsDep,
+    SettingsDep,
+)
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError, service_errors
 from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
+from gateway.media_probe import probe_duration
+from gateway.settings import GatewaySettings
+from gateway.store import transcripts as stored
+from gateway.store.models import utcnow
 from gateway.uploads import spool_upload
 from stt.v1 import asr_pb2
 
@@ -45,12 +62,17 @@ def _form(fields: dict[str, str]) -> TranscribeForm:
         raise ApiError(400, f"invalid form field: {problems}") from exc
 
 
-def _render(transcript: asr_pb2.Transcript, response_format: ResponseFormat) -> Response:
+def _render(
+    transcript: asr_pb2.Transcript, response_format: ResponseFormat, transcript_id: str | None
+) -> Response:
     headers = {"X-Model": transcript.model}
+    if transcript_id is not None:
+        headers["X-Transcript-ID"] = transcript_id
     if response_format in ("json", "verbose_json"):
-        return JSONResponse(
-            transcript_json(transcript, verbose=response_format == "verbose_json"), headers=headers
-        )
+        body = transcript_json(transcript, verbose=response_format == "verbose_json")
+        if transcript_id is not None:
+            body = {"id": transcript_id, **body}
+        return JSONResponse(body, headers=headers)
     if response_format == "srt":
         return Response(to_srt(transcript), media_type="application/x-subrip", headers=headers)
     if response_format == "vtt":
@@ -77,33 +99,117 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
 }
 
 
+def _bucket(principal: Principal, settings: GatewaySettings) -> Bucket:
+    if principal.account is None:
+        return tiers.anonymous_bucket(principal.client_ip, settings)
+    if principal.tier == "paid":
+        return tiers.credits_bucket(principal.account.id)
+    return tiers.free_bucket(principal.account.id, settings)
+
+
+async def _quota_error(error: QuotaExhaustedError, credits: Credits) -> ApiError:
+    bucket = error.bucket
+    if bucket.unit == "transcriptions":
+        assert bucket.resets_at is not None
+        retry_after = max(1, int((bucket.resets_at - utcnow()).total_seconds()))
+        return ApiError(
+            429,
+            f"anonymous limit reached: {bucket.capacity} transcriptions a day per IP; sign up for an API key",
+            {"Retry-After": str(retry_after)},
+        )
+    left = max(await credits.balance(bucket), 0)
+    if bucket.unit == "minutes":
+        return ApiError(
+            402, f"free minutes used up this month: this file needs {error.needed}, {left} remain"
+        )
+    return ApiError(402, f"not enough credits: this file needs {error.needed}, the balance is {left}")
+
+
 @router.post("/v1/transcribe", openapi_extra=_MULTIPART_SCHEMA, summary="Transcribe an audio or video file")
 async def transcribe(
-    request: Request, settings: SettingsDep, asr: AsrDep, request_id: RequestIdDep
+    request: Request,
+    settings: SettingsDep,
+    asr: AsrDep,
+    request_id: RequestIdDep,
+    principal: PrincipalDep,
+    credits: CreditsDep,
+    limits: LimitsDep,
+    sessions: SessionsDep,
 ) -> Response:
-    upload = await spool_upload(
-        request,
-        file_field="file",
-        spool_dir=settings.spool_dir,
-        max_file_bytes=settings.max_upload_bytes,
-        max_field_bytes=settings.max_form_field_bytes,
-    )
-    try:
-        form = _form(upload.fields)
-        if upload.size == 0:
-            raise ApiError(400, "the file is empty")
-        config = asr_pb2.TranscribeConfig(
-            model=form.model,
-            language=form.language,
-            diarize=form.diarize,
-            speakers=form.speakers,
-            filename=upload.filename,
+    tier = tiers.tier(principal.tier, settings)
+    async with limits.lease(principal.subject, tier.concurrency):
+        upload = await spool_upload(
+            request,
+            file_field="file",
+            spool_dir=settings.spool_dir,
+            max_file_bytes=tier.max_bytes,
+            max_field_bytes=settings.max_form_field_bytes,
         )
-        with service_errors("ASR", settings.retry_after_s):
-            call = asr.transcribe(
-                upload.path, config, request_id=request_id, timeout_s=settings.transcribe_timeout_s
+        try:
+            form = _form(upload.fields)
+            if upload.size == 0:
+                raise ApiError(400, "the file is empty")
+            duration = await asyncio.to_thread(probe_duration, upload.path)
+            bucket = _bucket(principal, settings)
+            try:
+                hold = await credits.reserve(bucket, tiers.cost(bucket, duration))
+            except QuotaExhaustedError as exc:
+                raise await _quota_error(exc, credits) from exc
+            transcript_id = await _start_transcript(sessions, principal, upload.filename, form.model)
+            config = asr_pb2.TranscribeConfig(
+                model=form.model,
+                language=form.language,
+                diarize=form.diarize,
+                speakers=form.speakers,
+                filename=upload.filename,
             )
-            transcript = await unless_disconnected(request, call)
-    finally:
-        upload.discard()
-    return _render(transcript, form.response_format)
+            try:
+                with service_errors("ASR", settings.retry_after_s):
+                    timeout_s = settings.transcribe_timeout_s
+                    call = asr.transcribe(upload.path, config, request_id=request_id, timeout_s=timeout_s)
+                    transcript = await unless_disconnected(request, call)
+            except BaseException as exc:
+                # A failed transcription costs nothing and is kept with its error.
+                await asyncio.shield(_abandon(credits, hold, sessions, transcript_id, exc))
+                raise
+            await asyncio.shield(_finish(credits, hold, bucket, sessions, transcript_id, transcript))
+        finally:
+            upload.discard()
+    return _render(transcript, form.response_format, transcript_id)
+
+
+async def _start_transcript(
+    sessions: async_sessionmaker[AsyncSession], principal: Principal, filename: str, model: str
+) -> str | None:
+    if principal.account is None:
+        return None
+    async with sessions.begin() as session:
+        return (await stored.start(session, principal.account.id, filename, model)).id
+
+
+async def _abandon(
+    credits: Credits,
+    hold: Hold,
+    sessions: async_sessionmaker[AsyncSession],
+    transcript_id: str | None,
+    error: BaseException,
+) -> None:
+    await credits.refund(hold)
+    if transcript_id is not None:
+        message = error.message if isinstance(error, ApiError) else "the transcription failed"
+        async with sessions.begin() as session:
+            await stored.fail(session, transcript_id, message)
+
+
+async def _finish(
+    credits: Credits,
+    hold: Hold,
+    bucket: Bucket,
+    sessions: async_sessionmaker[AsyncSession],
+    transcript_id: str | None,
+    transcript: asr_pb2.Transcript,
+) -> None:
+    if transcript_id is not None:
+        async with sessions.begin() as session:
+            await stored.complete(session, transcript_id, transcript)
+    await credits.settle(hold, tiers.cost(bucket, transcript.duration), transcript_id)

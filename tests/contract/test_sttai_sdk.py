@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
-from sttai import STTClient, STTError
+from sttai import AuthError, STTClient, STTError
 
 from tests.conftest import Speech
 from tests.support.platform import GatewayProcess
@@ -14,8 +15,15 @@ pytestmark = pytest.mark.contract
 
 @pytest.fixture(scope="module")
 def client(gateway: GatewayProcess) -> STTClient:
-    # The SDK insists on a key; accounts come later, and until then the gateway ignores it.
-    return STTClient("sk-contract-test", base_url=gateway.url, timeout=300)
+    signup = httpx.post(f"{gateway.url}/api/v1/signup/", json={"email": "sdk-contract@example.com"})
+    assert signup.status_code == 201, signup.text
+    return STTClient(signup.json()["api_key"], base_url=gateway.url, timeout=300)
+
+
+def test_sdk_with_an_unknown_key_gets_its_auth_error(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
+    with pytest.raises(AuthError) as error:
+        STTClient("stt_not-a-real-key", base_url=gateway.url).transcribe(str(speech["garden"].path))
+    assert error.value.status_code == 401
 
 
 def test_sdk_transcribes_with_its_defaults(client: STTClient, speech: dict[str, Speech]) -> None:

@@ -1,0 +1,135 @@
+"""The account API: sign-up, the account, its keys, its usage and its private-cloud instances."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from gateway import tiers
+from gateway.auth import client_ip
+from gateway.credits import Credits
+from gateway.dependencies import AccountDep, CreditsDep, LimitsDep, SessionDep, SettingsDep
+from gateway.errors import ApiError
+from gateway.settings import GatewaySettings
+from gateway.store import accounts as store
+from gateway.store import ledger
+from gateway.store.models import Account
+
+router = APIRouter(prefix="/api/v1", tags=["account"])
+
+
+class SignupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr
+
+
+class AccountUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email_preferences: dict[str, bool] = Field(
+        description='Which emails the account wants, e.g. {"product_updates": false, "usage_alerts": true}'
+    )
+
+
+class KeyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(default="default", min_length=1, max_length=100)
+
+
+async def account_json(account: Account, credits: Credits, settings: GatewaySettings) -> dict[str, Any]:
+    shaped: dict[str, Any] = {
+        "id": account.id,
+        "email": account.email,
+        "plan": account.plan,
+        "email_preferences": account.email_preferences,
+        "created_at": account.created_at.isoformat(),
+        "credits": await credits.balance(tiers.credits_bucket(account.id)),
+    }
+    if account.plan == "free":
+        month = tiers.free_bucket(account.id, settings)
+        shaped["minutes_remaining"] = await credits.balance(month)
+        shaped["minutes_per_month"] = month.capacity
+    return shaped
+
+
+@router.post("/signup/", status_code=201, summary="Create a free account and its first API key")
+async def signup(
+    body: SignupRequest, request: Request, session: SessionDep, settings: SettingsDep, limits: LimitsDep
+) -> dict[str, Any]:
+    await limits.hit("signup", client_ip(request, settings.trusted_proxies), settings.signup_per_hour, 3600)
+    try:
+        account = await store.create_account(session, body.email)
+    except store.AccountExistsError as exc:
+        raise ApiError(409, "an account with this email already exists") from exc
+    key = await store.create_key(session, account)
+    return {
+        "account": {"id": account.id, "email": account.email, "plan": account.plan},
+        "api_key": key.raw,
+        "key": store.key_json(key.key),
+        "note": "Keep the API key now: it is shown only once.",
+    }
+
+
+@router.get("/account/", summary="The account: plan, credits, minutes, email preferences")
+async def get_account(account: AccountDep, credits: CreditsDep, settings: SettingsDep) -> dict[str, Any]:
+    return await account_json(account, credits, settings)
+
+
+@router.put("/account/", summary="Change the account's email preferences")
+async def put_account(
+    body: AccountUpdate, account: AccountDep, session: SessionDep, credits: CreditsDep, settings: SettingsDep
+) -> dict[str, Any]:
+    stored = await session.get(Account, account.id)
+    assert stored is not None
+    stored.email_preferences = {**stored.email_preferences, **body.email_preferences}
+    await session.flush()
+    return await account_json(stored, credits, settings)
+
+
+@router.get("/keys/", summary="The account's API keys (never the raw keys)")
+async def list_keys(account: AccountDep, session: SessionDep) -> dict[str, Any]:
+    return {"keys": [store.key_json(k) for k in await store.list_keys(session, account.id)]}
+
+
+@router.post("/keys/", status_code=201, summary="Create an API key; the raw key is in this answer only")
+async def create_key(
+    account: AccountDep, session: SessionDep, body: KeyRequest | None = None
+) -> dict[str, Any]:
+    stored = await session.get(Account, account.id)
+    assert stored is not None
+    key = await store.create_key(session, stored, (body or KeyRequest()).name)
+    return {"api_key": key.raw, "key": store.key_json(key.key)}
+
+
+@router.delete("/keys/{key_id}/", status_code=204, summary="Revoke a key; it stops working at once")
+async def revoke_key(key_id: int, account: AccountDep, session: SessionDep) -> Response:
+    if await store.revoke_key(session, account.id, key_id) is None:
+        raise ApiError(404, "no such key")
+    return Response(status_code=204)
+
+
+@router.get("/usage/", summary="Usage of the last 30 days, a row per day")
+async def usage(account: AccountDep, session: SessionDep) -> dict[str, Any]:
+    today = datetime.now(UTC).date()
+    first = today - timedelta(days=29)
+    since = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    charged = {row["date"]: row for row in await ledger.charges_by_day(session, account.id, since)}
+    days = [first + timedelta(days=n) for n in range(30)]
+    return {
+        "usage": [
+            {
+                "date": day.isoformat(),
+                "transcriptions": charged.get(day.isoformat(), {}).get("transcriptions", 0),
+                "minutes": charged.get(day.isoformat(), {}).get("minutes", 0),
+            }
+            for day in days
+        ]
+    }
+
+
+@router.get("/cloud/", summary="The account's dedicated service instances")
+async def cloud(account: AccountDep) -> dict[str, Any]:
+    # Dedicated instances are provisioned by operators outside this gateway; none are attached here.
+    return {"instances": []}

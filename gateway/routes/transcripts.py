@@ -1,0 +1,101 @@
+"""Stored transcripts of the caller's account: list, detail, delete, export. Another account's
+transcript is 404 for every verb, never 403: its existence is not revealed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from gateway.dependencies import AccountDep, SessionDep
+from gateway.errors import ApiError
+from gateway.exports.documents import to_docx, to_pdf
+from gateway.exports.plain_text import to_text
+from gateway.exports.subtitles import to_srt, to_vtt
+from gateway.exports.table import to_csv
+from gateway.exports.transcript_json import transcript_json
+from gateway.store import transcripts as stored
+from gateway.store.models import Transcript
+
+router = APIRouter(prefix="/api/v1/transcripts", tags=["transcripts"])
+
+EXPORT_FORMATS = ("txt", "srt", "vtt", "json", "csv", "docx", "pdf")
+_NOT_FOUND = "no such transcript"
+
+
+async def _owned(session: SessionDep, account: AccountDep, transcript_id: str) -> Transcript:
+    transcript = await stored.get(session, account.id, transcript_id)
+    if transcript is None:
+        raise ApiError(404, _NOT_FOUND)
+    return transcript
+
+
+@router.get("/", summary="The caller's transcripts, newest first")
+async def list_transcripts(
+    account: AccountDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    status: Literal["processing", "completed", "failed"] | None = None,
+    language: Annotated[str | None, Query(max_length=16)] = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> dict[str, Any]:
+    rows, count = await stored.page(
+        session,
+        account.id,
+        limit=limit,
+        offset=offset,
+        status=status,
+        language=language,
+        created_after=created_after,
+        created_before=created_before,
+    )
+    return {"results": [stored.summary_json(t) for t in rows], "count": count}
+
+
+@router.get("/{transcript_id}/", summary="One transcript with its segments and words")
+async def get_transcript(transcript_id: str, account: AccountDep, session: SessionDep) -> dict[str, Any]:
+    transcript = await _owned(session, account, transcript_id)
+    return {**stored.summary_json(transcript), **transcript_json(stored.to_proto(transcript))}
+
+
+@router.delete("/{transcript_id}/", status_code=204, summary="Delete a transcript")
+async def delete_transcript(transcript_id: str, account: AccountDep, session: SessionDep) -> Response:
+    if not await stored.delete(session, account.id, transcript_id):
+        raise ApiError(404, _NOT_FOUND)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{transcript_id}/export/{export_format}/", summary="Export as txt, srt, vtt, json, csv, docx or pdf"
+)
+async def export_transcript(
+    transcript_id: str, export_format: str, account: AccountDep, session: SessionDep
+) -> Response:
+    if export_format not in EXPORT_FORMATS:
+        known = ", ".join(EXPORT_FORMATS)
+        raise ApiError(400, f"unknown export format '{export_format}'; use one of: {known}")
+    transcript = await _owned(session, account, transcript_id)
+    document = stored.to_proto(transcript)
+    stem = (transcript.filename.rsplit(".", 1)[0] or "transcript").replace('"', "")[:80]
+    disposition = {"Content-Disposition": f'attachment; filename="{stem}.{export_format}"'}
+    title = transcript.filename or f"Transcript {transcript.id}"
+    if export_format == "json":
+        return JSONResponse(
+            {**stored.summary_json(transcript), **transcript_json(document)}, headers=disposition
+        )
+    if export_format == "txt":
+        return PlainTextResponse(to_text(document), headers=disposition)
+    if export_format == "srt":
+        return Response(to_srt(document), media_type="application/x-subrip", headers=disposition)
+    if export_format == "vtt":
+        return Response(to_vtt(document), media_type="text/vtt", headers=disposition)
+    if export_format == "csv":
+        return Response(to_csv(document), media_type="text/csv; charset=utf-8", headers=disposition)
+    if export_format == "docx":
+        media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return Response(to_docx(document, title), media_type=media, headers=disposition)
+    return Response(to_pdf(document, title), media_type="application/pdf", headers=disposition)

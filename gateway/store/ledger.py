@@ -1,0 +1,81 @@
+"""The credit ledger in SQL: the truth behind every quota. A bucket's balance is its capacity plus the
+sum of its entries; holds are work in progress, charges are holds that succeeded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.store.models import LedgerEntry
+
+
+async def grant(
+    session: AsyncSession, bucket: str, account_id: int | None, amount: int, note: str = ""
+) -> None:
+    session.add(
+        LedgerEntry(bucket=bucket, account_id=account_id, delta=amount, kind="grant", note=note[:200])
+    )
+
+
+async def hold(session: AsyncSession, bucket: str, account_id: int | None, hold_id: str, amount: int) -> None:
+    session.add(
+        LedgerEntry(bucket=bucket, account_id=account_id, delta=-amount, kind="hold", hold_id=hold_id)
+    )
+
+
+async def settle(session: AsyncSession, hold_id: str, amount: int, transcript_id: str | None) -> None:
+    """The hold becomes a charge of `amount` (at most what was held)."""
+    await session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.hold_id == hold_id, LedgerEntry.kind == "hold")
+        .values(kind="charge", delta=-amount, transcript_id=transcript_id)
+    )
+
+
+async def release(session: AsyncSession, hold_id: str) -> None:
+    await session.execute(
+        delete(LedgerEntry).where(LedgerEntry.hold_id == hold_id, LedgerEntry.kind == "hold")
+    )
+
+
+async def total(session: AsyncSession, bucket: str) -> int:
+    value = await session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(LedgerEntry.bucket == bucket)
+    )
+    return int(value or 0)
+
+
+async def pending_holds(session: AsyncSession, bucket: str) -> dict[str, int]:
+    rows = await session.execute(
+        select(LedgerEntry.hold_id, LedgerEntry.delta).where(
+            LedgerEntry.bucket == bucket, LedgerEntry.kind == "hold"
+        )
+    )
+    return {str(hold_id): -int(delta) for hold_id, delta in rows}
+
+
+async def stale_holds(session: AsyncSession, older_than: datetime) -> list[tuple[str, str]]:
+    """Holds left by a gateway that died mid-request: (bucket, hold_id)."""
+    rows = await session.execute(
+        select(LedgerEntry.bucket, LedgerEntry.hold_id).where(
+            LedgerEntry.kind == "hold", LedgerEntry.created_at < older_than
+        )
+    )
+    return [(str(bucket), str(hold_id)) for bucket, hold_id in rows]
+
+
+async def charges_by_day(session: AsyncSession, account_id: int, since: datetime) -> list[dict[str, Any]]:
+    day = func.date(LedgerEntry.created_at)
+    rows = await session.execute(
+        select(day, func.count(), func.coalesce(func.sum(-LedgerEntry.delta), 0))
+        .where(
+            LedgerEntry.account_id == account_id,
+            LedgerEntry.kind == "charge",
+            LedgerEntry.created_at >= since,
+        )
+        .group_by(day)
+    )
+    return [{"date": str(d), "transcriptions": int(n), "minutes": int(m)} for d, n, m in rows]

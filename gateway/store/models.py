@@ -1,0 +1,137 @@
+"""The tables. Times are timezone-aware UTC; ids of transcripts are opaque hex strings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on every backend (SQLite hands back naive values otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: UtcDateTime(),
+    }
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    plan: Mapped[str] = mapped_column(String(16), default="free")
+    """`free` (monthly minutes) or `paid` (credits)."""
+    email_preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    keys: Mapped[list[ApiKey]] = relationship(back_populates="account", cascade="all, delete-orphan")
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="default")
+    prefix: Mapped[str] = mapped_column(String(16))
+    """The first characters of the key, shown in listings so a user can tell keys apart."""
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the key: keys are long random strings, so a fast hash is safe and lookups stay O(1)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    account: Mapped[Account] = relationship(back_populates="keys")
+
+
+class Transcript(Base):
+    __tablename__ = "transcripts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="processing", index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    model: Mapped[str] = mapped_column(String(64), default="")
+    requested_model: Mapped[str] = mapped_column(String(64), default="")
+    language: Mapped[str | None] = mapped_column(String(16), default=None, index=True)
+    duration: Mapped[float | None] = mapped_column(Float, default=None)
+    text: Mapped[str] = mapped_column(Text, default="")
+    speakers: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    segments: Mapped[list[TranscriptSegment]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="TranscriptSegment.order"
+    )
+
+
+class TranscriptSegment(Base):
+    __tablename__ = "transcript_segments"
+    __table_args__ = (UniqueConstraint("transcript_id", "order"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transcript_id: Mapped[str] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    order: Mapped[int] = mapped_column(Integer)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str | None] = mapped_column(String(32), default=None)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    words: Mapped[list[Any]] = mapped_column(default=list)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="segments")
+
+
+class LedgerEntry(Base):
+    """One movement in a quota bucket: a grant (+), a hold for work in progress (-), or a charge (-),
+    which is a hold that succeeded. A bucket's balance is its capacity plus the sum of its entries."""
+
+    __tablename__ = "ledger"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(160), index=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True, default=None
+    )
+    delta: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    hold_id: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    transcript_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    note: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
