@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from cli import admin
 from cli.serve import serve
 
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument(
         "--data-dir", type=Path, default=Path(os.environ.get("STT_DATA_DIR", "data")), help="the data folder"
     )
+    admin.add_parser(commands)
     return parser
 
 
@@ -28,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args.data_dir)
-    return 2
+    return admin.run(args)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 async def _release_stale_holds(credits: Credits, settings: GatewaySettings) -> None:
     """Refunds holds older than the longest possible request: their gateway died mid-request."""
-    horizon = timedelta(seconds=settings.transcribe_timeout_s + 600)
+    horizon = timedelta(seconds=settings.stale_hold_after_s or settings.transcribe_timeout_s + 600)
     while True:
         try:
             await credits.release_stale(utcnow() - horizon)

@@ -38,6 +38,9 @@ class GatewaySettings(BaseSettings):
     paid_concurrency: int = 5
     lease_ttl_s: float = 60.0
     """Concurrency slots expire this long after their last renewal (a running request renews its own)."""
+    stale_hold_after_s: float = 0.0
+    """A credit hold older than this was left by a gateway that died mid-request and is refunded;
+    0 means the transcription deadline plus ten minutes."""
     busy_retry_after_s: int = 5
     """`Retry-After` of a 429 for a full set of concurrency slots."""
     quota_cache_ttl_s: int = 600

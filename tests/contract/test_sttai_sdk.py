@@ -20,7 +20,9 @@ def client(gateway: GatewayProcess) -> STTClient:
     return STTClient(signup.json()["api_key"], base_url=gateway.url, timeout=300)
 
 
-def test_sdk_with_an_unknown_key_gets_its_auth_error(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
+def test_sdk_with_an_unknown_key_gets_its_auth_error(
+    gateway: GatewayProcess, speech: dict[str, Speech]
+) -> None:
     with pytest.raises(AuthError) as error:
         STTClient("stt_not-a-real-key", base_url=gateway.url).transcribe(str(speech["garden"].path))
     assert error.value.status_code == 401
