@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from typing import Any
@@ -86,12 +87,10 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> dict[str,
                     answer["key"] = store.key_json(revoked)
         amount = getattr(args, "credits", 0) if args.action in ("create-account", "grant") else 0
         if amount:
-            try:
-                await credits.grant(
-                    tiers.credits_bucket(account.id), amount, getattr(args, "note", "initial credits")
-                )
-            except RedisError:
-                pass  # recorded in SQL; the Redis cache is rebuilt from it when it comes back
+            note = getattr(args, "note", "initial credits")
+            # A Redis that cannot be reached is fine: the grant is in SQL, and the cache is rebuilt from it.
+            with contextlib.suppress(RedisError):
+                await credits.grant(tiers.credits_bucket(account.id), amount, note)
         answer["credits"] = await credits.balance(tiers.credits_bucket(account.id))
         return answer
     finally:
