@@ -104,8 +104,8 @@ class Credits:
 
     async def _rebuild(self, bucket: Bucket) -> None:
         async with self._sessions() as session:
-            balance = bucket.capacity + await ledger.total(session, bucket.key)
-            holds = await ledger.pending_holds(session, bucket.key)
+            total, holds = await ledger.snapshot(session, bucket.key)
+        balance = bucket.capacity + total
         pairs: list[Any] = [item for hold in holds.items() for item in hold]
         await self._rebuild_script(keys=self._keys(bucket), args=[balance, self._cache_ttl_s, *pairs])
 

@@ -48,13 +48,18 @@ async def total(session: AsyncSession, bucket: str) -> int:
     return int(value or 0)
 
 
-async def pending_holds(session: AsyncSession, bucket: str) -> dict[str, int]:
-    rows = await session.execute(
-        select(LedgerEntry.hold_id, LedgerEntry.delta).where(
-            LedgerEntry.bucket == bucket, LedgerEntry.kind == "hold"
+async def snapshot(session: AsyncSession, bucket: str) -> tuple[int, dict[str, int]]:
+    """The bucket's total and its pending holds, read in one query so both describe the same moment
+    (two queries would let a hold committed in between be counted in one and not the other)."""
+    rows = (
+        await session.execute(
+            select(LedgerEntry.delta, LedgerEntry.kind, LedgerEntry.hold_id).where(
+                LedgerEntry.bucket == bucket
+            )
         )
-    )
-    return {str(hold_id): -int(delta) for hold_id, delta in rows}
+    ).all()
+    holds = {str(hold_id): -int(delta) for delta, kind, hold_id in rows if kind == "hold"}
+    return sum(int(delta) for delta, _, _ in rows), holds
 
 
 async def stale_holds(session: AsyncSession, older_than: datetime) -> list[tuple[str, str]]:
