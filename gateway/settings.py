@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="STT_GATEWAY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="STT_GATEWAY_", extra="ignore", populate_by_name=True)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, validation_alias=AliasChoices("STT_PORT", "STT_GATEWAY_PORT"))

@@ -41,6 +41,7 @@ def create_engine(url: str) -> AsyncEngine:
             # WAL lets readers work beside the one writer; foreign keys make cascades real.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

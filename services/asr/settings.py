@@ -12,7 +12,7 @@ from services.common.settings import ServiceSettings
 
 
 class AsrSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="STT_ASR_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="STT_ASR_", extra="ignore", populate_by_name=True)
 
     port: int = 50051
     device: Literal["auto", "cpu", "cuda"] = "auto"

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ServiceSettings(BaseSettings):
     """Where a gRPC service listens and how it reports. Subclasses set `env_prefix` (`STT_ASR_`, ...)."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     host: str = "127.0.0.1"
     """Interface the gRPC server binds to (`0.0.0.0` in a container)."""
