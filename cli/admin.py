@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from gateway import tiers
+from gateway.auth import forget_keys
 from gateway.credits import Credits
 from gateway.settings import GatewaySettings
 from gateway.store import accounts as store
@@ -60,6 +61,7 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> dict[str,
     sessions = session_factory(engine)
     redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
     credits = Credits(redis, sessions, settings.quota_cache_ttl_s)
+    forget: list[str] = []  # cached key lookups to drop once the change is committed
     try:
         async with sessions.begin() as session:
             if args.action == "create-account":
@@ -75,6 +77,7 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> dict[str,
                 if args.action == "set-plan":
                     account.plan = args.plan
                     answer["account"] = _account(account)
+                    forget = [k.key_hash for k in await store.list_keys(session, account.id)]
                 elif args.action == "keys":
                     answer["keys"] = [store.key_json(k) for k in await store.list_keys(session, account.id)]
                 elif args.action == "create-key":
@@ -85,6 +88,15 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> dict[str,
                     if revoked is None:
                         raise AdminError(f"account {args.email} has no key {args.key_id}")
                     answer["key"] = store.key_json(revoked)
+                    forget = [revoked.key_hash]
+        if forget:
+            try:
+                await forget_keys(redis, forget)
+            except RedisError:
+                answer["warning"] = (
+                    f"Redis could not be reached: the change is saved, and keys may act on the old state "
+                    f"for up to {settings.auth_cache_ttl_s} s"
+                )
         amount = getattr(args, "credits", 0) if args.action in ("create-account", "grant") else 0
         if amount:
             note = getattr(args, "note", "initial credits")

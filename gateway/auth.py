@@ -4,18 +4,17 @@ unknown or revoked is 401, never a silent fall-back to anonymous; keys are never
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from datetime import timedelta
+import json
+from dataclasses import dataclass, replace
 
+from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
 from gateway.errors import ApiError
 from gateway.limits import Limits
 from gateway.settings import GatewaySettings
-from gateway.store.accounts import account_for_key
-from gateway.store.models import Account, utcnow
-
-_TOUCH_EVERY = timedelta(minutes=1)
+from gateway.store.accounts import account_for_key, hash_key
+from gateway.store.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -23,12 +22,12 @@ class Principal:
     tier: str
     """`anonymous`, `free` or `paid`."""
     client_ip: str
-    account: Account | None = None
+    account_id: int | None = None
     key_id: int | None = None
 
     @property
     def subject(self) -> str:
-        return f"account:{self.account.id}" if self.account else f"ip:{self.client_ip}"
+        return f"account:{self.account_id}" if self.account_id is not None else f"ip:{self.client_ip}"
 
 
 def _trusted(address: str, proxies: list[str]) -> bool:
@@ -64,21 +63,43 @@ def presented_key(connection: HTTPConnection) -> str | None:
     return None
 
 
+def cache_key(key_hash: str) -> str:
+    return f"auth:{key_hash}"
+
+
+async def forget_keys(redis: Redis, key_hashes: list[str]) -> None:
+    """Drops cached lookups, so a revocation or a plan change takes effect at once."""
+    if key_hashes:
+        await redis.delete(*(cache_key(h) for h in key_hashes))
+
+
+async def _lookup(connection: HTTPConnection, raw_key: str, cache_ttl_s: int) -> Principal | None:
+    """The key's account from the Redis cache, or from SQL (then cached). Revocation deletes the entry."""
+    redis: Redis = connection.app.state.redis
+    digest = hash_key(raw_key)
+    cached = await redis.get(cache_key(digest))
+    if cached is not None:
+        known = json.loads(cached)
+        return Principal(known["plan"], "", known["account_id"], known["key_id"])
+    async with connection.app.state.sessions.begin() as session:
+        found = await account_for_key(session, raw_key)
+        if found is None:
+            return None
+        account, key = found
+        key.last_used_at = utcnow()  # at most once per cache period
+    entry = {"plan": account.plan, "account_id": account.id, "key_id": key.id}
+    await redis.set(cache_key(digest), json.dumps(entry), ex=cache_ttl_s)
+    return Principal(account.plan, "", account.id, key.id)
+
+
 async def authenticate(connection: HTTPConnection, settings: GatewaySettings, limits: Limits) -> Principal:
     ip = client_ip(connection, settings.trusted_proxies)
     raw_key = presented_key(connection)
     if raw_key is None:
         return Principal("anonymous", ip)
     await limits.check("failed-auth", ip, settings.failed_auth_per_minute)
-    sessions = connection.app.state.sessions
-    async with sessions.begin() as session:
-        found = await account_for_key(session, raw_key)
-        if found is not None:
-            account, key = found
-            now = utcnow()
-            if key.last_used_at is None or now - key.last_used_at > _TOUCH_EVERY:
-                key.last_used_at = now
+    found = await _lookup(connection, raw_key, settings.auth_cache_ttl_s)
     if found is None:
         await limits.hit("failed-auth", ip, settings.failed_auth_per_minute, 60)
         raise ApiError(401, "invalid or revoked API key")
-    return Principal(account.plan, ip, account, key.id)
+    return replace(found, client_ip=ip)

@@ -9,6 +9,7 @@ rebuilt from SQL whenever it is missing (a Redis restart, or the cache's TTL, wh
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,9 @@ from gateway.store.models import new_id
 log = logging.getLogger(__name__)
 
 _MISSING, _INSUFFICIENT, _OK = -2, -1, 1
+
+SqlStep = Callable[[AsyncSession], Awaitable[object]]
+"""Work that belongs in the same SQL transaction as a ledger write."""
 
 # KEYS: balance, holds. ARGV: hold id, amount. A hold that a rebuild already counted is not spent twice.
 _RESERVE = """
@@ -109,40 +113,53 @@ class Credits:
         pairs: list[Any] = [item for hold in holds.items() for item in hold]
         await self._rebuild_script(keys=self._keys(bucket), args=[balance, self._cache_ttl_s, *pairs])
 
-    async def reserve(self, bucket: Bucket, amount: int) -> Hold:
-        """Holds `amount` or raises QuotaExhaustedError; the SQL hold is written first, so a crash or a
-        Redis restart at any point leaves the ledger right."""
+    async def reserve(
+        self, bucket: Bucket, amount: int, *, alongside: SqlStep | None = None, undo: SqlStep | None = None
+    ) -> Hold:
+        """Holds `amount` or raises QuotaExhaustedError. The SQL hold is written first, so a crash or a
+        Redis restart at any point leaves the ledger right. `alongside` runs in the transaction that
+        writes the hold (storing the transcript as processing, say), `undo` in the one that releases it
+        when the quota refuses."""
         hold = Hold(bucket, new_id(), amount)
         async with self._sessions.begin() as session:
             await ledger.hold(session, bucket.key, bucket.account_id, hold.hold_id, amount)
+            if alongside is not None:
+                await alongside(session)
         try:
             outcome = await self._reserve(keys=self._keys(bucket), args=[hold.hold_id, amount])
             if outcome == _MISSING:
                 await self._rebuild(bucket)
                 outcome = await self._reserve(keys=self._keys(bucket), args=[hold.hold_id, amount])
         except BaseException:
-            await self._release_sql(hold)
+            await self._release_sql(hold, undo)
             raise
         if outcome != _OK:
-            await self._release_sql(hold)
+            await self._release_sql(hold, undo)
             raise QuotaExhaustedError(bucket, amount)
         return hold
 
-    async def settle(self, hold: Hold, amount: int, transcript_id: str | None) -> None:
-        """The work succeeded: charge `amount` (at most the hold) and give the rest back."""
+    async def settle(
+        self, hold: Hold, amount: int, transcript_id: str | None, *, alongside: SqlStep | None = None
+    ) -> None:
+        """The work succeeded: charge `amount` (at most the hold) and give the rest back. `alongside`
+        runs in the same transaction (completing the stored transcript, say)."""
         amount = min(amount, hold.amount)
         async with self._sessions.begin() as session:
+            if alongside is not None:
+                await alongside(session)
             await ledger.settle(session, hold.hold_id, amount, transcript_id)
         await self._finish(keys=self._keys(hold.bucket), args=[hold.hold_id, amount])
 
-    async def refund(self, hold: Hold) -> None:
-        """The work failed: it costs nothing."""
-        await self._release_sql(hold)
+    async def refund(self, hold: Hold, *, alongside: SqlStep | None = None) -> None:
+        """The work failed: it costs nothing. `alongside` runs in the same transaction."""
+        await self._release_sql(hold, alongside)
         await self._finish(keys=self._keys(hold.bucket), args=[hold.hold_id, 0])
 
-    async def _release_sql(self, hold: Hold) -> None:
+    async def _release_sql(self, hold: Hold, alongside: SqlStep | None = None) -> None:
         async with self._sessions.begin() as session:
             await ledger.release(session, hold.hold_id)
+            if alongside is not None:
+                await alongside(session)
 
     async def balance(self, bucket: Bucket) -> int:
         """The balance from the ledger, holds of work in progress deducted."""

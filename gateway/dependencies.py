@@ -57,10 +57,14 @@ async def _principal(request: Request) -> Principal:
     return await authenticate(request, request.app.state.settings, request.app.state.limits)
 
 
-async def _account(principal: Annotated[Principal, Depends(_principal)]) -> Account:
-    if principal.account is None:
+async def _account(principal: Annotated[Principal, Depends(_principal)], request: Request) -> Account:
+    if principal.account_id is None:
         raise ApiError(401, "an API key is required: send 'Authorization: Bearer <API key>'")
-    return principal.account
+    async with request.app.state.sessions() as session:
+        account = await session.get(Account, principal.account_id)
+    if account is None:  # deleted since its key was cached
+        raise ApiError(401, "invalid or revoked API key")
+    return account
 
 
 SettingsDep = Annotated[GatewaySettings, Depends(_settings)]

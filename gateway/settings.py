@@ -43,6 +43,8 @@ class GatewaySettings(BaseSettings):
     0 means the transcription deadline plus ten minutes."""
     busy_retry_after_s: int = 5
     """`Retry-After` of a 429 for a full set of concurrency slots."""
+    auth_cache_ttl_s: int = 60
+    """How long Redis caches a key's account; revocation and plan changes clear it at once."""
     quota_cache_ttl_s: int = 600
     """How long Redis caches a quota balance before it is rebuilt from the SQL ledger."""
     signup_per_hour: int = 5

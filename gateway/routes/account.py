@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from gateway import tiers
-from gateway.auth import client_ip
+from gateway.auth import client_ip, forget_keys
 from gateway.credits import Credits
-from gateway.dependencies import AccountDep, CreditsDep, LimitsDep, SessionDep, SettingsDep
+from gateway.dependencies import AccountDep, CreditsDep, LimitsDep, RedisDep, SessionDep, SettingsDep
 from gateway.errors import ApiError
 from gateway.settings import GatewaySettings
 from gateway.store import accounts as store
@@ -104,9 +104,12 @@ async def create_key(
 
 
 @router.delete("/keys/{key_id}/", status_code=204, summary="Revoke a key; it stops working at once")
-async def revoke_key(key_id: int, account: AccountDep, session: SessionDep) -> Response:
-    if await store.revoke_key(session, account.id, key_id) is None:
+async def revoke_key(key_id: int, account: AccountDep, session: SessionDep, redis: RedisDep) -> Response:
+    revoked = await store.revoke_key(session, account.id, key_id)
+    if revoked is None:
         raise ApiError(404, "no such key")
+    await session.commit()  # revoked in the truth first, then the cache forgets it
+    await forget_keys(redis, [revoked.key_hash])
     return Response(status_code=204)
 
 

@@ -9,18 +9,17 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import tiers
 from gateway.auth import Principal
-from gateway.credits import Bucket, Credits, Hold, QuotaExhaustedError
+from gateway.credits import Bucket, Credits, QuotaExhaustedError, SqlStep
 from gateway.dependencies import (
     AsrDep,
     CreditsDep,
     LimitsDep,
     PrincipalDep,
     RequestIdDep,
-    SessionsDep,
     SettingsDep,
 )
 from gateway.disconnect import unless_disconnected
@@ -31,7 +30,7 @@ from gateway.exports.transcript_json import transcript_json
 from gateway.media_probe import probe_duration
 from gateway.settings import GatewaySettings
 from gateway.store import transcripts as stored
-from gateway.store.models import utcnow
+from gateway.store.models import new_id, utcnow
 from gateway.uploads import spool_upload
 from stt.v1 import asr_pb2
 
@@ -100,11 +99,11 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
 
 
 def _bucket(principal: Principal, settings: GatewaySettings) -> Bucket:
-    if principal.account is None:
+    if principal.account_id is None:
         return tiers.anonymous_bucket(principal.client_ip, settings)
     if principal.tier == "paid":
-        return tiers.credits_bucket(principal.account.id)
-    return tiers.free_bucket(principal.account.id, settings)
+        return tiers.credits_bucket(principal.account_id)
+    return tiers.free_bucket(principal.account_id, settings)
 
 
 async def _quota_error(error: QuotaExhaustedError, credits: Credits) -> ApiError:
@@ -125,6 +124,38 @@ async def _quota_error(error: QuotaExhaustedError, credits: Credits) -> ApiError
     return ApiError(402, f"not enough credits: this file needs {error.needed}, the balance is {left}")
 
 
+class _StoredTranscript:
+    """The SQL steps that keep a keyed transcription, each run in the transaction of a ledger write:
+    stored as processing with its hold, completed with its charge, failed with its refund."""
+
+    def __init__(self, account_id: int | None, filename: str, model: str) -> None:
+        self.id = new_id() if account_id is not None else None
+        self._account_id = account_id
+        self._filename = filename
+        self._model = model
+
+    async def start(self, session: AsyncSession) -> None:
+        if self._account_id is not None:
+            await stored.start(session, self._account_id, self._filename, self._model, self.id)
+
+    async def discard(self, session: AsyncSession) -> None:
+        if self.id is not None:
+            await stored.discard(session, self.id)
+
+    def complete(self, transcript: asr_pb2.Transcript) -> SqlStep | None:
+        transcript_id = self.id
+        if transcript_id is None:
+            return None
+        return lambda session: stored.complete(session, transcript_id, transcript)
+
+    def fail(self, error: BaseException) -> SqlStep | None:
+        transcript_id = self.id
+        if transcript_id is None:
+            return None
+        message = error.message if isinstance(error, ApiError) else "the transcription failed"
+        return lambda session: stored.fail(session, transcript_id, message)
+
+
 @router.post("/v1/transcribe", openapi_extra=_MULTIPART_SCHEMA, summary="Transcribe an audio or video file")
 async def transcribe(
     request: Request,
@@ -134,7 +165,6 @@ async def transcribe(
     principal: PrincipalDep,
     credits: CreditsDep,
     limits: LimitsDep,
-    sessions: SessionsDep,
 ) -> Response:
     tier = tiers.tier(principal.tier, settings)
     async with limits.lease(principal.subject, tier.concurrency):
@@ -151,11 +181,13 @@ async def transcribe(
                 raise ApiError(400, "the file is empty")
             duration = await asyncio.to_thread(probe_duration, upload.path)
             bucket = _bucket(principal, settings)
+            record = _StoredTranscript(principal.account_id, upload.filename, form.model)
             try:
-                hold = await credits.reserve(bucket, tiers.cost(bucket, duration))
+                hold = await credits.reserve(
+                    bucket, tiers.cost(bucket, duration), alongside=record.start, undo=record.discard
+                )
             except QuotaExhaustedError as exc:
                 raise await _quota_error(exc, credits) from exc
-            transcript_id = await _start_transcript(sessions, principal, upload.filename, form.model)
             config = asr_pb2.TranscribeConfig(
                 model=form.model,
                 language=form.language,
@@ -170,46 +202,12 @@ async def transcribe(
                     transcript = await unless_disconnected(request, call)
             except BaseException as exc:
                 # A failed transcription costs nothing and is kept with its error.
-                await asyncio.shield(_abandon(credits, hold, sessions, transcript_id, exc))
+                await asyncio.shield(credits.refund(hold, alongside=record.fail(exc)))
                 raise
-            await asyncio.shield(_finish(credits, hold, bucket, sessions, transcript_id, transcript))
+            charge = tiers.cost(bucket, transcript.duration)
+            await asyncio.shield(
+                credits.settle(hold, charge, record.id, alongside=record.complete(transcript))
+            )
         finally:
             upload.discard()
-    return _render(transcript, form.response_format, transcript_id)
-
-
-async def _start_transcript(
-    sessions: async_sessionmaker[AsyncSession], principal: Principal, filename: str, model: str
-) -> str | None:
-    if principal.account is None:
-        return None
-    async with sessions.begin() as session:
-        return (await stored.start(session, principal.account.id, filename, model)).id
-
-
-async def _abandon(
-    credits: Credits,
-    hold: Hold,
-    sessions: async_sessionmaker[AsyncSession],
-    transcript_id: str | None,
-    error: BaseException,
-) -> None:
-    await credits.refund(hold)
-    if transcript_id is not None:
-        message = error.message if isinstance(error, ApiError) else "the transcription failed"
-        async with sessions.begin() as session:
-            await stored.fail(session, transcript_id, message)
-
-
-async def _finish(
-    credits: Credits,
-    hold: Hold,
-    bucket: Bucket,
-    sessions: async_sessionmaker[AsyncSession],
-    transcript_id: str | None,
-    transcript: asr_pb2.Transcript,
-) -> None:
-    if transcript_id is not None:
-        async with sessions.begin() as session:
-            await stored.complete(session, transcript_id, transcript)
-    await credits.settle(hold, tiers.cost(bucket, transcript.duration), transcript_id)
+    return _render(transcript, form.response_format, record.id)

@@ -7,18 +7,35 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from gateway.store.models import Transcript, TranscriptSegment, utcnow
+from gateway.store.models import Transcript, TranscriptSegment, new_id, utcnow
 from stt.v1 import asr_pb2
 
 
-async def start(session: AsyncSession, account_id: int, filename: str, requested_model: str) -> Transcript:
-    transcript = Transcript(account_id=account_id, filename=filename[:255], requested_model=requested_model)
+async def start(
+    session: AsyncSession,
+    account_id: int,
+    filename: str,
+    requested_model: str,
+    transcript_id: str | None = None,
+) -> Transcript:
+    transcript = Transcript(
+        id=transcript_id or new_id(),
+        account_id=account_id,
+        filename=filename[:255],
+        requested_model=requested_model,
+    )
     session.add(transcript)
     await session.flush()
     return transcript
+
+
+async def discard(session: AsyncSession, transcript_id: str) -> None:
+    """Removes a transcript that never ran (its quota refused it)."""
+    await session.execute(sa_delete(Transcript).where(Transcript.id == transcript_id))
 
 
 async def complete(session: AsyncSession, transcript_id: str, result: asr_pb2.Transcript) -> None:

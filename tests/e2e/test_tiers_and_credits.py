@@ -216,3 +216,22 @@ def test_redis_restarting_empty_loses_and_doubles_no_charge(
         assert _credits(platform, key) == 0
     finally:
         stop([again])
+
+
+def test_a_plan_change_takes_effect_at_once(
+    own_gateway: Callable[..., OwnGateway], speech: dict[str, Speech]
+) -> None:
+    platform = own_gateway()
+    key = platform.signup("upgrade@example.com")
+    assert _post(platform, speech["garden"], key).status_code == 200  # free minutes; the key is now cached
+    assert admin(platform, "set-plan", "--email", "upgrade@example.com", "--plan", "paid")["account"] == {
+        "id": 1,
+        "email": "upgrade@example.com",
+        "plan": "paid",
+    }
+    assert _post(platform, speech["garden"], key).status_code == 402  # paid, and no credits yet
+    admin(platform, "grant", "--email", "upgrade@example.com", "--credits", "1")
+    assert _post(platform, speech["garden"], key).status_code == 200
+    keys = admin(platform, "keys", "--email", "upgrade@example.com")["keys"]
+    admin(platform, "revoke-key", "--email", "upgrade@example.com", "--key-id", str(keys[0]["id"]))  # type: ignore[index]
+    assert _post(platform, speech["garden"], key).status_code == 401
