@@ -10,8 +10,14 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# torch first, pinned: this machine keeps its CPU build on disk; left to a dependency, pip would
+# fetch a CUDA build of several GB. Resemblyzer goes in without its declared dependencies (it names the
+# source-only `webrtcvad`; pyproject lists what it really needs), and pyannote.audio only for the real
+# two-speaker conversation with its speaker timeline that its wheel ships (tests; never imported).
 $(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps resemblyzer==0.1.4 pyannote.audio==4.0.7
 	touch $(STAMP)
 
 install: $(STAMP)

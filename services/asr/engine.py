@@ -8,7 +8,7 @@ import math
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from faster_whisper.transcribe import Segment as WhisperSegment
 from faster_whisper.transcribe import TranscriptionInfo
 
 from services.asr.device import Device, choose_device
+from services.asr.diarization import Diarizer
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.media import SAMPLE_RATE
 from services.asr.registry import ModelRegistry
@@ -47,6 +48,7 @@ class WordResult:
     start: float
     end: float
     probability: float
+    speaker: str = ""
 
 
 @dataclass
@@ -60,6 +62,7 @@ class SegmentResult:
     no_speech_prob: float
     compression_ratio: float
     words: list[WordResult] = field(default_factory=list)
+    speaker: str = ""
 
 
 @dataclass
@@ -72,6 +75,7 @@ class TranscriptResult:
     model: str
     requested_model: str
     processing_seconds: float = 0.0
+    speakers: list[str] = field(default_factory=list)
 
 
 def decoding_options(settings: AsrSettings, language: str | None) -> dict[str, Any]:
@@ -120,6 +124,13 @@ class AsrEngine:
         self.settings = settings
         self.device: Device = choose_device(settings)
         self.registry = ModelRegistry(settings, self.device)
+        self.diarizer = Diarizer(
+            self.device.name,
+            hop_s=settings.diarization_hop_s,
+            same_voice_similarity=settings.diarization_same_voice_similarity,
+            pause_s=settings.diarization_pause_s,
+            max_speakers=settings.diarization_max_speakers,
+        )
         self._ready = False
 
     @property
@@ -130,6 +141,8 @@ class AsrEngine:
         batch = self.device.batch_size
         log.info("decoder: %s", f"batched pipeline, batch size {batch}" if batch > 0 else "sequential")
         self.registry.preload()
+        if self.settings.diarization:
+            self.diarizer.load()
         self._ready = True
 
     def close(self) -> None:
@@ -150,6 +163,9 @@ class AsrEngine:
         duration = len(audio) / SAMPLE_RATE
         raw_segments, info = run_whisper(model, audio, self.settings, self.device.batch_size, language)
         segments = self._collect(raw_segments, duration, cancelled or threading.Event())
+        speakers: list[str] = []
+        if options.diarize and segments:
+            segments, speakers = self._label_speakers(audio, segments, options.speakers)
         detected = info.language if segments else (language or "")
         return TranscriptResult(
             text=" ".join(s.text for s in segments),
@@ -160,7 +176,45 @@ class AsrEngine:
             model=resolution.weights_id,
             requested_model=resolution.requested,
             processing_seconds=time.perf_counter() - started,
+            speakers=speakers,
         )
+
+    def _label_speakers(
+        self, audio: np.ndarray, segments: list[SegmentResult], expected: int
+    ) -> tuple[list[SegmentResult], list[str]]:
+        """Labels every word and segment `Speaker N` (in order of first appearance) and splits a segment
+        where its speaker changes."""
+        words = [w for s in segments for w in s.words]
+        numbers = self.diarizer.speakers_of(audio, [(w.start, w.end, w.word) for w in words], expected)
+        for word, number in zip(words, numbers, strict=True):
+            word.speaker = f"Speaker {number + 1}"
+        labelled: list[SegmentResult] = []
+        for segment in segments:
+            if not segment.words:
+                segment.speaker = labelled[-1].speaker if labelled else "Speaker 1"
+                labelled.append(segment)
+                continue
+            turns: list[list[WordResult]] = []
+            for word in segment.words:
+                if turns and turns[-1][-1].speaker == word.speaker:
+                    turns[-1].append(word)
+                else:
+                    turns.append([word])
+            for turn in turns:
+                text = segment.text if len(turns) == 1 else " ".join(w.word for w in turn)
+                part = replace(
+                    segment,
+                    id=len(labelled),
+                    start=turn[0].start,
+                    end=turn[-1].end,
+                    text=text,
+                    confidence=round(sum(w.probability for w in turn) / len(turn), 4),
+                    words=turn,
+                    speaker=turn[0].speaker,
+                )
+                labelled.append(part)
+        order = list(dict.fromkeys(s.speaker for s in labelled))
+        return labelled, order
 
     def _is_hallucination(self, segment: WhisperSegment) -> bool:
         """Whisper's own no-speech rule, applied after decoding: the model thinks there is no speech

@@ -47,6 +47,7 @@ def to_proto(result: TranscriptResult) -> asr_pb2.Transcript:
         model=result.model,
         requested_model=result.requested_model,
         processing_seconds=result.processing_seconds,
+        speakers=result.speakers,
         segments=[
             asr_pb2.Segment(
                 id=s.id,
@@ -57,8 +58,11 @@ def to_proto(result: TranscriptResult) -> asr_pb2.Transcript:
                 avg_logprob=s.avg_logprob,
                 no_speech_prob=s.no_speech_prob,
                 compression_ratio=s.compression_ratio,
+                speaker=s.speaker,
                 words=[
-                    asr_pb2.Word(word=w.word, start=w.start, end=w.end, probability=w.probability)
+                    asr_pb2.Word(
+                        word=w.word, start=w.start, end=w.end, probability=w.probability, speaker=w.speaker
+                    )
                     for w in s.words
                 ],
             )

@@ -54,6 +54,18 @@ class AsrSettings(ServiceSettings):
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     """Segments more repetitive than this are decoded again at a higher temperature, then dropped."""
+    diarization: bool = True
+    """Load the speaker encoder at start-up (requests with `diarize` use it; without it they load it late)."""
+    diarization_same_voice_similarity: float = 0.75
+    """With the number of speakers not given: clusters whose mean voices are at least this similar
+    (cosine) are one speaker. Parts of one voice measure 0.76 to 0.9 here, distinct voices 0.5 to 0.7."""
+    diarization_max_speakers: int = 8
+    """The most speakers looked for when the number is not given."""
+    diarization_hop_s: float = 0.4
+    """Step between the 1.6 s speaker-embedding windows over a long unit of speech."""
+    diarization_pause_s: float = 0.25
+    """A pause at least this long between words may be a change of speaker: speech is cut there into
+    the units that are embedded and clustered."""
     chunk_spool_dir: Path | None = None
     """Where streamed uploads are written while they arrive; defaults to `<data_dir>/spool/asr`."""
 

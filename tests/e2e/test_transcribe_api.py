@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import Speech
 from tests.support.media import ENCODINGS, encode, read_wav
 from tests.support.platform import GatewayProcess
+from tests.support.voices import conversation
 from tests.support.wer import word_error_rate
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +38,11 @@ def test_json_answer_has_the_public_shape(gateway: GatewayProcess, speech: dict[
     assert body["model"] == answer.headers["x-model"] == "base"
     segment = body["segments"][0]
     assert set(segment) >= {"start", "end", "text", "speaker", "confidence", "words"}
-    assert set(segment["words"][0]) == {"word", "start", "end"}
+    # diarize defaults to true: one voice, one speaker, on every segment and word
+    assert body["speakers"] == ["Speaker 1"]
+    assert segment["speaker"] == "Speaker 1"
+    assert set(segment["words"][0]) == {"word", "start", "end", "speaker"}
+    assert {w["speaker"] for s in body["segments"] for w in s["words"]} == {"Speaker 1"}
 
 
 def test_verbose_json_adds_decoder_detail(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
@@ -94,7 +99,21 @@ def test_vtt_parses(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
 def test_plain_text(gateway: GatewayProcess, speech: dict[str, Speech], response_format: str) -> None:
     answer = post(gateway, speech["meeting"].path, response_format=response_format)
     assert answer.headers["content-type"].startswith("text/plain")
-    assert word_error_rate(speech["meeting"].text, answer.text) < 0.15
+    assert answer.text.startswith("Speaker 1: ")
+    assert word_error_rate(speech["meeting"].text, answer.text.removeprefix("Speaker 1: ")) < 0.15
+
+
+def test_two_voices_come_back_labelled_in_every_format(gateway: GatewayProcess, tmp_path: Path) -> None:
+    talk = conversation(
+        [("A", "Did you bring the keys to the office?"), ("B", "No, I left them on the kitchen table.")],
+        tmp_path,
+    )
+    body = post(gateway, talk.path, speakers="2").json()
+    assert body["speakers"] == ["Speaker 1", "Speaker 2"]
+    assert [s["speaker"] for s in body["segments"]] == ["Speaker 1", "Speaker 2"]
+    assert "Speaker 2: No, I left them" in post(gateway, talk.path, response_format="srt").text
+    assert "Speaker 1: Did you bring" in post(gateway, talk.path, response_format="vtt").text
+    assert post(gateway, talk.path, response_format="txt").text.splitlines()[1].startswith("Speaker 2: ")
 
 
 @pytest.mark.parametrize("name", ["mp3", "m4a", "ogg", "mp4", "webm", "wmv"])
@@ -109,9 +128,13 @@ def test_compressed_audio_and_video_files_transcribe(
     assert word_error_rate(clip.text, answer.json()["text"]) < 0.2
 
 
-def test_diarize_and_speakers_are_accepted(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
-    answer = post(gateway, speech["garden"].path, diarize="false", speakers="2", model="tiny.en")
+def test_diarize_false_gives_no_speaker_labels(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
+    answer = post(gateway, speech["garden"].path, diarize="false", model="tiny.en")
     assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["speakers"] == [] and body["segments"][0]["speaker"] is None
+    assert "speaker" not in body["segments"][0]["words"][0]
+    assert "Speaker" not in post(gateway, speech["garden"].path, diarize="false", response_format="srt").text
 
 
 def test_forced_language_is_used(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:

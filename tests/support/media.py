@@ -24,9 +24,12 @@ def _voice():  # type: ignore[no-untyped-def]
 
 
 def synthesize(text: str, path: Path) -> Path:
-    """Speaks `text` with the packaged Piper voice into a 22.05 kHz mono WAV."""
+    """Speaks `text` with the packaged Piper voice into a 22.05 kHz mono WAV. Piper samples noise on
+    every call; with the noise off the same text always gives the same audio, so tests repeat."""
+    from piper import SynthesisConfig
+
     with wave.open(str(path), "wb") as out:
-        _voice().synthesize_wav(text, out)
+        _voice().synthesize_wav(text, out, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0))
     return path
 
 
