@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from gateway import tiers
@@ -104,7 +104,12 @@ async def create_key(
 
 
 @router.delete("/keys/{key_id}/", status_code=204, summary="Revoke a key; it stops working at once")
-async def revoke_key(key_id: int, account: AccountDep, session: SessionDep, redis: RedisDep) -> Response:
+async def revoke_key(
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    account: AccountDep,
+    session: SessionDep,
+    redis: RedisDep,
+) -> Response:
     revoked = await store.revoke_key(session, account.id, key_id)
     if revoked is None:
         raise ApiError(404, "no such key")

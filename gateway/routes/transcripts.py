@@ -3,7 +3,7 @@ transcript is 404 for every verb, never 403: its existence is not revealed."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -25,6 +25,16 @@ EXPORT_FORMATS = ("txt", "srt", "vtt", "json", "csv", "docx", "pdf")
 _NOT_FOUND = "no such transcript"
 
 
+def _utc(moment: datetime | None, name: str) -> datetime | None:
+    """The moment in UTC (naive means UTC); 400 for one that UTC cannot hold (year 1 at +14:00, say)."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ApiError(400, f"{name} is out of range") from exc
+
+
 async def _owned(session: SessionDep, account: AccountDep, transcript_id: str) -> Transcript:
     transcript = await stored.get(session, account.id, transcript_id)
     if transcript is None:
@@ -37,7 +47,7 @@ async def list_transcripts(
     account: AccountDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     status: Literal["processing", "completed", "failed"] | None = None,
     language: Annotated[str | None, Query(max_length=16)] = None,
     created_after: datetime | None = None,
@@ -50,8 +60,8 @@ async def list_transcripts(
         offset=offset,
         status=status,
         language=language,
-        created_after=created_after,
-        created_before=created_before,
+        created_after=_utc(created_after, "created_after"),
+        created_before=_utc(created_before, "created_before"),
     )
     return {"results": [stored.summary_json(t) for t in rows], "count": count}
 

@@ -133,6 +133,8 @@ def test_keys_are_created_listed_and_revoked_at_once(platform: OwnGateway, speec
     assert (
         httpx.delete(f"{platform.url}/api/v1/keys/{other_key_id}/", headers=_auth(first)).status_code == 404
     )
+    for bad_id in ("0", str(2**40), "abc"):
+        assert httpx.delete(f"{platform.url}/api/v1/keys/{bad_id}/", headers=_auth(first)).status_code == 400
 
 
 def test_transcriptions_with_a_key_are_stored_and_exported(
@@ -212,8 +214,10 @@ def test_listing_filters_and_pages(platform: OwnGateway, speech: dict[str, Speec
         {"limit": 0},
         {"limit": 1000},
         {"offset": -1},
+        {"offset": 2**40},
         {"status": "done"},
         {"created_after": "yesterday"},
+        {"created_before": "0001-01-01T00:00:00+14:00"},
     ):
         assert httpx.get(base, params=bad, headers=_auth(key)).status_code == 400, bad
 
