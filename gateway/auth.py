@@ -73,14 +73,18 @@ async def forget_keys(redis: Redis, key_hashes: list[str]) -> None:
         await redis.delete(*(cache_key(h) for h in key_hashes))
 
 
-async def _lookup(connection: HTTPConnection, raw_key: str, cache_ttl_s: int) -> Principal | None:
-    """The key's account from the Redis cache, or from SQL (then cached). Revocation deletes the entry."""
+async def _lookup(
+    connection: HTTPConnection, raw_key: str, settings: GatewaySettings, limits: Limits, ip: str
+) -> Principal | None:
+    """The key's account from the Redis cache, or from SQL (then cached). Revocation deletes the entry.
+    Only a key that is not cached can be a guess, so only such keys meet the failed-attempts limit."""
     redis: Redis = connection.app.state.redis
     digest = hash_key(raw_key)
     cached = await redis.get(cache_key(digest))
     if cached is not None:
         known = json.loads(cached)
         return Principal(known["plan"], "", known["account_id"], known["key_id"])
+    await limits.check("failed-auth", ip, settings.failed_auth_per_minute)
     async with connection.app.state.sessions.begin() as session:
         found = await account_for_key(session, raw_key)
         if found is None:
@@ -88,7 +92,7 @@ async def _lookup(connection: HTTPConnection, raw_key: str, cache_ttl_s: int) ->
         account, key = found
         key.last_used_at = utcnow()  # at most once per cache period
     entry = {"plan": account.plan, "account_id": account.id, "key_id": key.id}
-    await redis.set(cache_key(digest), json.dumps(entry), ex=cache_ttl_s)
+    await redis.set(cache_key(digest), json.dumps(entry), ex=settings.auth_cache_ttl_s)
     return Principal(account.plan, "", account.id, key.id)
 
 
@@ -97,8 +101,7 @@ async def authenticate(connection: HTTPConnection, settings: GatewaySettings, li
     raw_key = presented_key(connection)
     if raw_key is None:
         return Principal("anonymous", ip)
-    await limits.check("failed-auth", ip, settings.failed_auth_per_minute)
-    found = await _lookup(connection, raw_key, settings.auth_cache_ttl_s)
+    found = await _lookup(connection, raw_key, settings, limits, ip)
     if found is None:
         await limits.hit("failed-auth", ip, settings.failed_auth_per_minute, 60)
         raise ApiError(401, "invalid or revoked API key")

@@ -32,12 +32,16 @@ async def settle(session: AsyncSession, hold_id: str, amount: int, transcript_id
         update(LedgerEntry)
         .where(LedgerEntry.hold_id == hold_id, LedgerEntry.kind == "hold")
         .values(kind="charge", delta=-amount, transcript_id=transcript_id)
+        # No ORM object of the ledger is held in the session: nothing to synchronise (and it costs).
+        .execution_options(synchronize_session=False)
     )
 
 
 async def release(session: AsyncSession, hold_id: str) -> None:
     await session.execute(
-        delete(LedgerEntry).where(LedgerEntry.hold_id == hold_id, LedgerEntry.kind == "hold")
+        delete(LedgerEntry)
+        .where(LedgerEntry.hold_id == hold_id, LedgerEntry.kind == "hold")
+        .execution_options(synchronize_session=False)
     )
 
 
