@@ -229,3 +229,25 @@ def test_usage_has_a_row_for_each_of_30_days(platform: OwnGateway, speech: dict[
     assert len(rows) == 30
     assert rows[-1]["transcriptions"] == 1 and rows[-1]["minutes"] == 1
     assert httpx.get(f"{platform.url}/api/v1/cloud/", headers=_auth(key)).json() == {"instances": []}
+
+
+def test_guessing_keys_is_rate_limited_per_ip(own_gateway: Callable[..., OwnGateway]) -> None:
+    platform = own_gateway(STT_GATEWAY_FAILED_AUTH_PER_MINUTE="5")
+    real = platform.signup("victim@example.com")
+    for attempt in range(5):
+        answer = httpx.get(f"{platform.url}/api/v1/account/", headers=_auth(f"stt_guess{attempt}"))
+        assert answer.status_code == 401
+    blocked = httpx.get(f"{platform.url}/api/v1/account/", headers=_auth("stt_guess-again"))
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    # The block is per IP: from there, even a real key waits it out unless its lookup is already cached.
+    assert httpx.get(f"{platform.url}/api/v1/account/", headers=_auth(real)).status_code == 429
+
+
+def test_keys_never_reach_the_logs(platform: OwnGateway, speech: dict[str, Speech]) -> None:
+    key = platform.signup("quiet@example.com")
+    _transcribe(platform, key, speech["garden"])
+    httpx.get(f"{platform.url}/api/v1/account/", headers=_auth(key))
+    httpx.get(f"{platform.url}/api/v1/account/", headers=_auth(key + "x"))
+    log = platform.gateway.log()
+    assert "POST /v1/transcribe 200" in log
+    assert key not in log and key[4:20] not in log

@@ -1,0 +1,86 @@
+"""An hour of speech through the ASR service with diarization: the service's peak memory, against its
+memory at rest, and the time taken.
+
+The file is the LibriSpeech fixtures (or Piper sentences where they are absent) repeated with short
+pauses to the length asked, alternating two voices, so the speaker encoder has real work.
+
+Usage: python bench/long_file_memory.py [--minutes 60]   (writes bench/results/long_file_memory.json)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import long_speech, write_results
+from gateway.clients.asr import AsrClient
+from stt.v1 import asr_pb2
+from tests.support.platform import asr_process
+
+
+async def _transcribe(address: str, path: Path) -> asr_pb2.Transcript:
+    client = AsrClient(address, chunk_bytes=1 << 20, info_timeout_s=10)
+    try:
+        config = asr_pb2.TranscribeConfig(diarize=True)
+        return await client.transcribe(path, config, request_id="long-file-bench", timeout_s=7200)
+    finally:
+        await client.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=60.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="stt-bench-") as tmp:
+        folder = Path(tmp)
+        speech = long_speech(folder, min_seconds=args.minutes * 60)
+        service = asr_process(folder / "data", folder / "asr.log", STT_ASR_PRELOAD='["base"]')
+        service.start()
+        try:
+            assert service.process is not None
+            process = psutil.Process(service.process.pid)
+            at_rest = process.memory_info().rss
+            peak = at_rest
+            done = threading.Event()
+
+            def sample() -> None:
+                nonlocal peak
+                while not done.is_set():
+                    peak = max(peak, process.memory_info().rss)
+                    time.sleep(0.05)
+
+            sampler = threading.Thread(target=sample)
+            sampler.start()
+            started = time.perf_counter()
+            transcript = asyncio.run(_transcribe(service.address, speech.path))
+            elapsed = time.perf_counter() - started
+            done.set()
+            sampler.join()
+        finally:
+            service.stop()
+    write_results(
+        "long_file_memory",
+        {
+            "audio_minutes": round(speech.duration / 60, 1),
+            "seconds": round(elapsed, 1),
+            "real_time_factor": round(elapsed / speech.duration, 4),
+            "speakers_found": len(transcript.speakers),
+            "segments": len(transcript.segments),
+            "asr_rss_at_rest_mb": round(at_rest / 2**20),
+            "asr_rss_peak_mb": round(peak / 2**20),
+            "asr_rss_growth_mb": round((peak - at_rest) / 2**20),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
