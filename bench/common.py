@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 from cli.processes import start_redis, stop
-from tests.support.media import read_wav, synthesize, write_wav
+from tests.support.media import synthesize, write_wav
 from tests.support.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,12 +87,43 @@ def running_platform(**asr_settings: str) -> Iterator[Platform]:
             stop([redis])
 
 
+class PeakMemory:
+    """Samples a process's resident memory in a thread while the block runs: `at_rest` before, `peak`
+    during."""
+
+    def __init__(self, pid: int, every_s: float = 0.02) -> None:
+        self._process = psutil.Process(pid)
+        self._every_s = every_s
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample)
+        self.at_rest = self.peak = 0
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, self._process.memory_info().rss)
+            time.sleep(self._every_s)
+
+    def __enter__(self) -> PeakMemory:
+        self.at_rest = self.peak = self._process.memory_info().rss
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def figures(self, prefix: str) -> dict[str, float]:
+        mb = 2**20
+        return {
+            f"{prefix}_rss_at_rest_mb": round(self.at_rest / mb, 1),
+            f"{prefix}_rss_peak_mb": round(self.peak / mb, 1),
+            f"{prefix}_rss_growth_mb": round((self.peak - self.at_rest) / mb, 1),
+        }
+
+
 def write_results(name: str, results: dict[str, object]) -> None:
     """Prints the figures and keeps them in bench/results/<name>.json."""
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
-
-
-__all__ = ["Platform", "Utterance", "librispeech", "long_speech", "read_wav", "running_platform"]

@@ -13,15 +13,12 @@ import argparse
 import asyncio
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import long_speech, write_results
+from bench.common import PeakMemory, long_speech, write_results
 from gateway.clients.asr import AsrClient
 from stt.v1 import asr_pb2
 from tests.support.platform import asr_process
@@ -47,24 +44,10 @@ def main() -> None:
         service.start()
         try:
             assert service.process is not None
-            process = psutil.Process(service.process.pid)
-            at_rest = process.memory_info().rss
-            peak = at_rest
-            done = threading.Event()
-
-            def sample() -> None:
-                nonlocal peak
-                while not done.is_set():
-                    peak = max(peak, process.memory_info().rss)
-                    time.sleep(0.05)
-
-            sampler = threading.Thread(target=sample)
-            sampler.start()
-            started = time.perf_counter()
-            transcript = asyncio.run(_transcribe(service.address, speech.path))
-            elapsed = time.perf_counter() - started
-            done.set()
-            sampler.join()
+            with PeakMemory(service.process.pid, every_s=0.05) as memory:
+                started = time.perf_counter()
+                transcript = asyncio.run(_transcribe(service.address, speech.path))
+                elapsed = time.perf_counter() - started
         finally:
             service.stop()
     write_results(
@@ -75,9 +58,7 @@ def main() -> None:
             "real_time_factor": round(elapsed / speech.duration, 4),
             "speakers_found": len(transcript.speakers),
             "segments": len(transcript.segments),
-            "asr_rss_at_rest_mb": round(at_rest / 2**20),
-            "asr_rss_peak_mb": round(peak / 2**20),
-            "asr_rss_growth_mb": round((peak - at_rest) / 2**20),
+            **memory.figures("asr"),
         },
     )
 

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import running_platform, write_results
+from bench.common import PeakMemory, running_platform, write_results
 
 BOUNDARY = "benchboundary"
 
@@ -42,40 +40,24 @@ def main() -> None:
     args = parser.parse_args()
     with running_platform(STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en") as platform:
         assert platform.gateway.process is not None
-        gateway = psutil.Process(platform.gateway.process.pid)
         url = f"{platform.gateway.url}/v1/transcribe"
         # At rest: after a first small request, so imports and pools are warm.
         httpx.post(url, files={"file": ("x.bin", b"not media")}, timeout=60)
         time.sleep(0.5)
-        at_rest = gateway.memory_info().rss
-        peak = at_rest
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, gateway.memory_info().rss)
-                time.sleep(0.02)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        started = time.perf_counter()
-        answer = httpx.post(
-            url,
-            content=multipart_body(args.megabytes),
-            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
-            timeout=1200,
-        )
-        elapsed = time.perf_counter() - started
-        done.set()
-        sampler.join()
+        with PeakMemory(platform.gateway.process.pid) as memory:
+            started = time.perf_counter()
+            answer = httpx.post(
+                url,
+                content=multipart_body(args.megabytes),
+                headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+                timeout=1200,
+            )
+            elapsed = time.perf_counter() - started
     results = {
         "upload_mb": args.megabytes,
         "status": answer.status_code,
         "seconds": round(elapsed, 1),
-        "gateway_rss_at_rest_mb": round(at_rest / 2**20, 1),
-        "gateway_rss_peak_mb": round(peak / 2**20, 1),
-        "gateway_rss_growth_mb": round((peak - at_rest) / 2**20, 1),
+        **memory.figures("gateway"),
     }
     write_results("upload_memory", results)
 
