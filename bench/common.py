@@ -70,14 +70,24 @@ class Platform:
 
 
 @contextmanager
-def running_platform(**asr_settings: str) -> Iterator[Platform]:
+def running_platform(
+    asr_settings: dict[str, str] | None = None, gateway_settings: dict[str, str] | None = None
+) -> Iterator[Platform]:
+    """Redis, the ASR service and the gateway as processes. The benchmarks call anonymously, so the
+    anonymous tier's limits are lifted unless `gateway_settings` says otherwise."""
+    lifted = {
+        "STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS": "1000000",
+        "STT_GATEWAY_ANONYMOUS_MAX_BYTES": str(2 * 1024**3),
+        "STT_GATEWAY_ANONYMOUS_CONCURRENCY": "16",
+    }
     with tempfile.TemporaryDirectory(prefix="stt-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
         redis, redis_url = start_redis(data_dir)
-        asr = asr_process(data_dir, Path(tmp) / "asr.log", **asr_settings)
+        asr = asr_process(data_dir, Path(tmp) / "asr.log", **(asr_settings or {}))
         asr.start()
-        gateway = gateway_process(data_dir, Path(tmp) / "gateway.log", asr.address, redis_url)
+        settings = {**lifted, **(gateway_settings or {})}
+        gateway = gateway_process(data_dir, Path(tmp) / "gateway.log", asr.address, redis_url, **settings)
         gateway.start()
         try:
             yield Platform(asr, gateway, data_dir)
