@@ -27,9 +27,4 @@ def choose_device(settings: AsrSettings) -> Device:
     compute_type = settings.compute_type
     if compute_type == "auto":
         compute_type = "float16" if name == "cuda" else "int8"
-    batch_size = settings.batch_size
-    if batch_size < 0:
-        # Batching VAD chunks per forward pass pays on a GPU above all, and on two CPU cores too:
-        # measured 1.4x faster than the sequential decoder, with fewer errors (bench/README.md).
-        batch_size = 16 if name == "cuda" else 8
-    return Device(name, compute_type, batch_size)
+    return Device(name, compute_type, settings.batch_size)

@@ -108,6 +108,28 @@ def run_whisper(
     return model.transcribe(audio, **options)
 
 
+_QUIET_FRAME = SAMPLE_RATE // 4  # 0.25 s
+
+
+def quiet_windows(audio: np.ndarray, window_s: float, search_s: float = 15.0) -> list[tuple[int, int]]:
+    """Sample ranges of about `window_s` that cover the audio, each cut at the quietest quarter second
+    of its last `search_s`: a cut in a pause splits no word."""
+    size = int(window_s * SAMPLE_RATE)
+    if window_s <= 0 or len(audio) <= size:
+        return [(0, len(audio))]
+    windows, start = [], 0
+    while len(audio) - start > size:
+        search_from = start + size - int(search_s * SAMPLE_RATE)
+        frames = audio[search_from : start + size]
+        usable = len(frames) // _QUIET_FRAME * _QUIET_FRAME
+        energy = np.square(frames[:usable].reshape(-1, _QUIET_FRAME)).mean(axis=1)
+        cut = search_from + int(np.argmin(energy)) * _QUIET_FRAME + _QUIET_FRAME // 2
+        windows.append((start, cut))
+        start = cut
+    windows.append((start, len(audio)))
+    return windows
+
+
 def normalize_language(language: str) -> str | None:
     code = language.strip().lower()
     if code in ("", "auto"):
@@ -161,16 +183,28 @@ class AsrEngine:
             )
         model = self.registry.get(resolution.weights_id)
         duration = len(audio) / SAMPLE_RATE
-        raw_segments, info = run_whisper(model, audio, self.settings, self.device.batch_size, language)
-        segments = self._collect(raw_segments, duration, cancelled or threading.Event())
+        cancelled = cancelled or threading.Event()
+        segments: list[SegmentResult] = []
+        cursor = 0.0
+        detected, probability = language, 1.0
+        # Window by window, so faster-whisper's per-file memory is bounded by the window, not the file.
+        for start, end in quiet_windows(audio, self.settings.window_s):
+            raw_segments, info = run_whisper(
+                model, audio[start:end], self.settings, self.device.batch_size, detected
+            )
+            found, cursor = self._collect(raw_segments, duration, cancelled, start / SAMPLE_RATE, cursor)
+            if found and detected is None:  # later windows keep the language of the first speech
+                detected, probability = info.language, float(info.language_probability)
+            segments += found
+        for index, segment in enumerate(segments):
+            segment.id = index
         speakers: list[str] = []
         if options.diarize and segments:
             segments, speakers = self._label_speakers(audio, segments, options.speakers)
-        detected = info.language if segments else (language or "")
         return TranscriptResult(
             text=" ".join(s.text for s in segments),
-            language=language or detected,
-            language_probability=float(info.language_probability) if segments and not language else 1.0,
+            language=detected or "",
+            language_probability=probability if segments else 1.0,
             duration=duration,
             segments=segments,
             model=resolution.weights_id,
@@ -227,10 +261,16 @@ class AsrEngine:
         )
 
     def _collect(
-        self, raw_segments: Iterable[WhisperSegment], duration: float, cancelled: threading.Event
-    ) -> list[SegmentResult]:
+        self,
+        raw_segments: Iterable[WhisperSegment],
+        duration: float,
+        cancelled: threading.Event,
+        offset: float,
+        cursor: float,
+    ) -> tuple[list[SegmentResult], float]:
+        """Checked segments of one window, in file time (`offset` added). `cursor` is the end of the
+        last word kept so far: times never go backwards and stay inside the audio."""
         segments: list[SegmentResult] = []
-        cursor = 0.0  # end of the last word kept: times never go backwards and stay inside the audio
         for raw in raw_segments:  # a generator: each step decodes one more window
             if cancelled.is_set():
                 raise TranscriptionCancelledError("the caller cancelled the transcription")
@@ -240,15 +280,15 @@ class AsrEngine:
             for w in raw.words or ():
                 if not w.word.strip():
                     continue
-                start = min(max(float(w.start), cursor), duration)
-                end = min(max(float(w.end), start), duration)
+                start = min(max(float(w.start) + offset, cursor), duration)
+                end = min(max(float(w.end) + offset, start), duration)
                 timed.append(
                     TimedWord(w.word, round(start, 3), round(end, 3), round(float(w.probability), 4))
                 )
                 cursor = end
             if not timed:
-                start = min(max(float(raw.start), cursor), duration)
-                cursor = min(max(float(raw.end), start), duration)
+                start = min(max(float(raw.start) + offset, cursor), duration)
+                cursor = min(max(float(raw.end) + offset, start), duration)
                 confidence = math.exp(min(float(raw.avg_logprob), 0.0))
                 segments.append(_segment(len(segments), raw, raw.text.strip(), start, cursor, confidence, []))
                 continue
@@ -259,7 +299,7 @@ class AsrEngine:
                 segments.append(
                     _segment(len(segments), raw, text, words[0].start, words[-1].end, confidence, words)
                 )
-        return segments
+        return segments, cursor
 
 
 @dataclass(frozen=True)

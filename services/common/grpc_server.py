@@ -41,6 +41,11 @@ def build_server(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            # Clients ping every 30 s (services/common/channel.py) while a long transcription sends
+            # nothing back; by default the server calls that "too many pings" and drops the call.
+            ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
+            ("grpc.http2.max_ping_strikes", 0),
+            ("grpc.keepalive_permit_without_calls", 1),
         ]
     )
     add_servicer(server)

@@ -3,6 +3,7 @@ waits for any more is stopped."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 
@@ -70,3 +71,26 @@ def test_client_that_leaves_stops_its_transcription(
         time.sleep(0.2)
     assert stopped.search(asr.log())
     assert answered.search(gateway.log())
+
+
+@pytest.fixture()
+def windowed_asr(data_dir, tmp_path):  # type: ignore[no-untyped-def]
+    from tests.support.platform import asr_process
+
+    service = asr_process(data_dir, tmp_path / "asr.log", STT_ASR_WINDOW_S="25", STT_ASR_PRELOAD='["base"]')
+    service.start()
+    yield service
+    service.stop()
+
+
+async def test_a_file_cut_into_windows_loses_and_repeats_no_words(windowed_asr, long_speech: Speech) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.test_asr_service import transcribe
+
+    transcript = await transcribe(windowed_asr.address, long_speech.path, diarize=True)
+    assert long_speech.duration > 3 * 25  # at least three cuts
+    assert word_error_rate(long_speech.text, transcript.text) < 0.12
+    words = [w for s in transcript.segments for w in s.words]
+    assert all(a.end <= b.start + 1e-6 for a, b in itertools.pairwise(words))
+    assert words[-1].end <= transcript.duration
+    assert [s.id for s in transcript.segments] == list(range(len(transcript.segments)))
+    assert list(transcript.speakers) == ["Speaker 1"]
