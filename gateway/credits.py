@@ -74,8 +74,6 @@ class Bucket:
     capacity: int
     unit: str
     account_id: int | None
-    exhausted_status: int
-    """402 for credits and minutes; 429 for the anonymous daily count."""
     resets_at: datetime | None = None
 
 

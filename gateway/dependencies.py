@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
@@ -29,10 +29,6 @@ def _asr(request: Request) -> AsrClient:
 
 def _redis(request: Request) -> Redis:
     return request.app.state.redis  # type: ignore[no-any-return]
-
-
-def _sessions(request: Request) -> async_sessionmaker[Any]:
-    return request.app.state.sessions  # type: ignore[no-any-return]
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -57,11 +53,14 @@ async def _principal(request: Request) -> Principal:
     return await authenticate(request, request.app.state.settings, request.app.state.limits)
 
 
-async def _account(principal: Annotated[Principal, Depends(_principal)], request: Request) -> Account:
+async def _account(
+    principal: Annotated[Principal, Depends(_principal)], session: Annotated[AsyncSession, Depends(_session)]
+) -> Account:
+    """The caller's account, loaded in the request's session, so a route that also takes that session
+    changes this very object."""
     if principal.account_id is None:
         raise ApiError(401, "an API key is required: send 'Authorization: Bearer <API key>'")
-    async with request.app.state.sessions() as session:
-        account = await session.get(Account, principal.account_id)
+    account = await session.get(Account, principal.account_id)
     if account is None:  # deleted since its key was cached
         raise ApiError(401, "invalid or revoked API key")
     return account
@@ -70,7 +69,6 @@ async def _account(principal: Annotated[Principal, Depends(_principal)], request
 SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 AsrDep = Annotated[AsrClient, Depends(_asr)]
 RedisDep = Annotated[Redis, Depends(_redis)]
-SessionsDep = Annotated[async_sessionmaker[Any], Depends(_sessions)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 CreditsDep = Annotated[Credits, Depends(_credits)]
 LimitsDep = Annotated[Limits, Depends(_limits)]

@@ -37,7 +37,6 @@ def anonymous_bucket(client_ip: str, settings: GatewaySettings, now: datetime | 
         capacity=settings.anonymous_daily_transcriptions,
         unit="transcriptions",
         account_id=None,
-        exhausted_status=429,
         resets_at=datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1),
     )
 
@@ -49,7 +48,6 @@ def free_bucket(account_id: int, settings: GatewaySettings, now: datetime | None
         capacity=settings.free_monthly_minutes,
         unit="minutes",
         account_id=account_id,
-        exhausted_status=402,
         resets_at=_next_month(now),
     )
 
@@ -60,7 +58,6 @@ def credits_bucket(account_id: int) -> Bucket:
         capacity=0,
         unit="credits",
         account_id=account_id,
-        exhausted_status=402,
     )
 
 

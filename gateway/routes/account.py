@@ -81,11 +81,9 @@ async def get_account(account: AccountDep, credits: CreditsDep, settings: Settin
 async def put_account(
     body: AccountUpdate, account: AccountDep, session: SessionDep, credits: CreditsDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    stored = await session.get(Account, account.id)
-    assert stored is not None
-    stored.email_preferences = {**stored.email_preferences, **body.email_preferences}
+    account.email_preferences = {**account.email_preferences, **body.email_preferences}
     await session.flush()
-    return await account_json(stored, credits, settings)
+    return await account_json(account, credits, settings)
 
 
 @router.get("/keys/", summary="The account's API keys (never the raw keys)")
@@ -97,9 +95,7 @@ async def list_keys(account: AccountDep, session: SessionDep) -> dict[str, Any]:
 async def create_key(
     account: AccountDep, session: SessionDep, body: KeyRequest | None = None
 ) -> dict[str, Any]:
-    stored = await session.get(Account, account.id)
-    assert stored is not None
-    key = await store.create_key(session, stored, (body or KeyRequest()).name)
+    key = await store.create_key(session, account, (body or KeyRequest()).name)
     return {"api_key": key.raw, "key": store.key_json(key.key)}
 
 

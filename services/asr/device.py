@@ -15,10 +15,6 @@ class Device:
     compute_type: str
     batch_size: int
 
-    @property
-    def is_cuda(self) -> bool:
-        return self.name == "cuda"
-
 
 def choose_device(settings: AsrSettings) -> Device:
     name = settings.device

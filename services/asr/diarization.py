@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.asr.media import SAMPLE_RATE
+
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 WINDOW_S = 1.6
 """The encoder's own partial-utterance length (160 frames of 10 ms)."""
 _FRAMES = 160

@@ -29,10 +29,6 @@ class WorkQueue:
         self._waiting = 0
         self._slots: asyncio.Semaphore | None = None
 
-    @property
-    def depth(self) -> int:
-        return self._waiting
-
     async def run(self, work: Callable[[], T]) -> T:
         """Runs `work` on a worker thread once one is free. A caller that goes away stops waiting at
         once; work already running finishes on its thread and only then frees its worker."""

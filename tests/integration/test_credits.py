@@ -21,7 +21,7 @@ from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import utcnow
 from tests.support.databases import sqlite_url
 
-BUCKET = Bucket(key="credits:account:test", capacity=0, unit="credits", account_id=None, exhausted_status=402)
+BUCKET = Bucket(key="credits:account:test", capacity=0, unit="credits", account_id=None)
 
 
 @pytest.fixture()
