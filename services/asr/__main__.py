@@ -17,15 +17,18 @@ from stt.v1 import asr_pb2_grpc
 
 async def run(settings: AsrSettings) -> None:
     engine = AsrEngine(settings)
-    queue = WorkQueue(workers=settings.workers, max_waiting=settings.max_queue)
+    queue = WorkQueue("files", workers=settings.workers, max_waiting=settings.max_queue)
+    # Each stream has at most one step waiting, so this queue can never be full.
+    stream_queue = WorkQueue("streams", workers=settings.stream_workers, max_waiting=settings.max_streams)
 
     def add_servicer(server: grpc.aio.Server) -> None:
-        asr_pb2_grpc.add_AsrServicer_to_server(AsrServicer(engine, queue, settings), server)
+        asr_pb2_grpc.add_AsrServicer_to_server(AsrServicer(engine, queue, stream_queue, settings), server)
 
     try:
         await serve(settings, SERVICE_NAME, add_servicer, engine)
     finally:
         queue.shutdown()
+        stream_queue.shutdown()
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from services.asr.device import Device, choose_device
 from services.asr.diarization import Diarizer
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.media import SAMPLE_RATE
-from services.asr.registry import ModelRegistry
+from services.asr.registry import ModelRegistry, Resolution
 from services.asr.settings import AsrSettings
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,15 @@ class TranscriptResult:
     requested_model: str
     processing_seconds: float = 0.0
     speakers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DecodedStretch:
+    segments: list[SegmentResult]
+    cursor: float
+    """The end of the last word kept: where the next stretch's times may start."""
+    language: str
+    language_probability: float
 
 
 def decoding_options(settings: AsrSettings, language: str | None) -> dict[str, Any]:
@@ -170,17 +179,23 @@ class AsrEngine:
     def close(self) -> None:
         self.registry.unload()
 
+    def resolve(self, model: str, language: str) -> tuple[Resolution, str | None]:
+        """The weights that serve `model` and the language code (None: detect), or InvalidRequestError /
+        UnknownModelError with a message the caller can act on."""
+        resolution = self.registry.resolve(model)
+        code = normalize_language(language)
+        if code not in (None, "en") and not self.registry.is_multilingual(resolution.weights_id):
+            raise InvalidRequestError(
+                f"model '{resolution.requested}' ({resolution.weights_id}) is English-only; "
+                f"it cannot transcribe '{code}'"
+            )
+        return resolution, code
+
     def transcribe(
         self, audio: np.ndarray, options: TranscribeOptions, cancelled: threading.Event | None = None
     ) -> TranscriptResult:
         started = time.perf_counter()
-        resolution = self.registry.resolve(options.model)
-        language = normalize_language(options.language)
-        if language not in (None, "en") and not self.registry.is_multilingual(resolution.weights_id):
-            raise InvalidRequestError(
-                f"model '{resolution.requested}' ({resolution.weights_id}) is English-only; "
-                f"it cannot transcribe '{language}'"
-            )
+        resolution, language = self.resolve(options.model, options.language)
         model = self.registry.get(resolution.weights_id)
         duration = len(audio) / SAMPLE_RATE
         cancelled = cancelled or threading.Event()
@@ -189,13 +204,14 @@ class AsrEngine:
         detected, probability = language, 1.0
         # Window by window, so faster-whisper's per-file memory is bounded by the window, not the file.
         for start, end in quiet_windows(audio, self.settings.window_s):
-            raw_segments, info = run_whisper(
-                model, audio[start:end], self.settings, self.device.batch_size, detected
-            )
-            found, cursor = self._collect(raw_segments, duration, cancelled, start / SAMPLE_RATE, cursor)
-            if found and detected is None:  # later windows keep the language of the first speech
-                detected, probability = info.language, float(info.language_probability)
-            segments += found
+            stretch = self.decode_stretch(
+                model, audio[start:end], detected, start / SAMPLE_RATE, cursor, duration, cancelled,
+                batch_size=self.device.batch_size,
+            )  # fmt: skip
+            if stretch.segments and detected is None:  # later windows keep the language of the first speech
+                detected, probability = stretch.language, stretch.language_probability
+            segments += stretch.segments
+            cursor = stretch.cursor
         for index, segment in enumerate(segments):
             segment.id = index
         speakers: list[str] = []
@@ -212,6 +228,23 @@ class AsrEngine:
             processing_seconds=time.perf_counter() - started,
             speakers=speakers,
         )
+
+    def decode_stretch(
+        self,
+        model: WhisperModel,
+        audio: np.ndarray,
+        language: str | None,
+        offset_s: float,
+        cursor: float,
+        duration: float,
+        cancelled: threading.Event,
+        batch_size: int = 0,
+    ) -> DecodedStretch:
+        """Transcribes one stretch of a longer recording (a file's window, a live stream's utterance):
+        checked segments in recording time, `offset_s` being where the stretch starts."""
+        raw_segments, info = run_whisper(model, audio, self.settings, batch_size, language)
+        segments, cursor = self._collect(raw_segments, duration, cancelled, offset_s, cursor)
+        return DecodedStretch(segments, cursor, info.language, float(info.language_probability))
 
     def _label_speakers(
         self, audio: np.ndarray, segments: list[SegmentResult], expected: int

@@ -114,7 +114,7 @@ class ModelRegistry:
             device=self._device.name,
             compute_type=self._device.compute_type,
             cpu_threads=self._settings.cpu_threads,
-            num_workers=self._settings.workers,
+            num_workers=self._settings.workers + self._settings.stream_workers,
         )
 
     def preload(self) -> None:

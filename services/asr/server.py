@@ -14,14 +14,21 @@ import grpc
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.asr import media
-from services.asr.engine import AsrEngine, InvalidRequestError, TranscribeOptions, TranscriptResult
+from services.asr.engine import (
+    AsrEngine,
+    InvalidRequestError,
+    SegmentResult,
+    TranscribeOptions,
+    TranscriptResult,
+)
 from services.asr.languages import LANGUAGE_NAMES
+from services.asr.live_stream import LiveStream
 from services.asr.media import MediaError
 from services.asr.registry import UnknownModelError
 from services.asr.settings import AsrSettings
 from services.asr.work_queue import QueueFullError, WorkQueue
 from services.common.gpu import read_gpu_facts
-from services.common.metrics import observed
+from services.common.metrics import observed, observed_stream
 from stt.v1 import asr_pb2, asr_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -35,7 +42,26 @@ REAL_TIME_FACTOR = Histogram(
     ["model"],
     buckets=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5),
 )
+LIVE_STREAMS = Gauge("stt_asr_live_streams", "Live streams being transcribed")
 GPU_MEMORY_USED = Gauge("stt_gpu_memory_used_bytes", "GPU memory in use on this service's GPU")
+
+
+def segment_proto(s: SegmentResult) -> asr_pb2.Segment:
+    return asr_pb2.Segment(
+        id=s.id,
+        start=s.start,
+        end=s.end,
+        text=s.text,
+        confidence=s.confidence,
+        avg_logprob=s.avg_logprob,
+        no_speech_prob=s.no_speech_prob,
+        compression_ratio=s.compression_ratio,
+        speaker=s.speaker,
+        words=[
+            asr_pb2.Word(word=w.word, start=w.start, end=w.end, probability=w.probability, speaker=w.speaker)
+            for w in s.words
+        ],
+    )
 
 
 def to_proto(result: TranscriptResult) -> asr_pb2.Transcript:
@@ -48,33 +74,25 @@ def to_proto(result: TranscriptResult) -> asr_pb2.Transcript:
         requested_model=result.requested_model,
         processing_seconds=result.processing_seconds,
         speakers=result.speakers,
-        segments=[
-            asr_pb2.Segment(
-                id=s.id,
-                start=s.start,
-                end=s.end,
-                text=s.text,
-                confidence=s.confidence,
-                avg_logprob=s.avg_logprob,
-                no_speech_prob=s.no_speech_prob,
-                compression_ratio=s.compression_ratio,
-                speaker=s.speaker,
-                words=[
-                    asr_pb2.Word(
-                        word=w.word, start=w.start, end=w.end, probability=w.probability, speaker=w.speaker
-                    )
-                    for w in s.words
-                ],
-            )
-            for s in result.segments
-        ],
+        segments=[segment_proto(s) for s in result.segments],
     )
 
 
+def _observe(result: TranscriptResult) -> None:
+    AUDIO_SECONDS.labels(result.model).inc(result.duration)
+    if result.duration > 0:
+        REAL_TIME_FACTOR.labels(result.model).observe(result.processing_seconds / result.duration)
+
+
 class AsrServicer(asr_pb2_grpc.AsrServicer):
-    def __init__(self, engine: AsrEngine, queue: WorkQueue, settings: AsrSettings) -> None:
+    def __init__(
+        self, engine: AsrEngine, queue: WorkQueue, stream_queue: WorkQueue, settings: AsrSettings
+    ) -> None:
         self._engine = engine
         self._queue = queue
+        self._stream_queue = stream_queue
+        self._settings = settings
+        self._streams = 0
         self._spool_dir = settings.spool_dir
         self._spool_dir.mkdir(parents=True, exist_ok=True)
 
@@ -100,9 +118,7 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
     ) -> TranscriptResult:
         audio = media.decode(path)
         result = self._engine.transcribe(audio, options, cancelled)
-        AUDIO_SECONDS.labels(result.model).inc(result.duration)
-        if result.duration > 0:
-            REAL_TIME_FACTOR.labels(result.model).observe(result.processing_seconds / result.duration)
+        _observe(result)
         return result
 
     @observed("Transcribe")
@@ -135,6 +151,96 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             result.duration, result.model, result.requested_model, result.processing_seconds,
         )  # fmt: skip
         return to_proto(result)
+
+    @observed_stream("Stream")
+    async def Stream(
+        self, request_iterator: AsyncIterator[asr_pb2.StreamRequest], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[asr_pb2.StreamEvent]:
+        if not self._engine.ready:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "the ASR models are still loading")
+        if self._streams >= self._settings.max_streams:
+            await context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"this ASR process serves {self._settings.max_streams} live streams already",
+            )
+        first = await anext(request_iterator, None)
+        if first is None or first.WhichOneof("payload") != "config":
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "the first message must carry the config")
+        assert first is not None  # abort raised otherwise
+        try:
+            resolution, language = self._engine.resolve(first.config.model, first.config.language)
+            live = LiveStream(self._engine, resolution, language)
+        except (InvalidRequestError, UnknownModelError) as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        self._streams += 1
+        LIVE_STREAMS.inc()
+        try:
+            yield asr_pb2.StreamEvent(
+                ready=asr_pb2.StreamReady(model=resolution.weights_id, requested_model=resolution.requested)
+            )
+            async for event in self._run_stream(live, request_iterator, context):
+                yield event
+        finally:
+            self._streams -= 1
+            LIVE_STREAMS.dec()
+
+    async def _run_stream(
+        self,
+        live: LiveStream,
+        requests: AsyncIterator[asr_pb2.StreamRequest],
+        context: grpc.aio.ServicerContext,
+    ) -> AsyncIterator[asr_pb2.StreamEvent]:
+        """Reads audio in the background while steps of this stream take their turns on the shared
+        stream workers, and answers what each step found."""
+        arrived = asyncio.Event()  # new audio, or the end of it
+        decoded = asyncio.Event()  # a step consumed audio: a held-back reader may go on
+
+        async def read_audio() -> None:
+            try:
+                async for request in requests:
+                    if request.WhichOneof("payload") != "audio":
+                        raise InvalidRequestError("only audio may follow the config")
+                    if len(request.audio) % 2:
+                        raise InvalidRequestError("audio must be 16-bit samples: an even number of bytes")
+                    live.append(request.audio)
+                    arrived.set()
+                    while live.backlogged:
+                        decoded.clear()
+                        await decoded.wait()
+            finally:
+                arrived.set()
+
+        reader = asyncio.create_task(read_audio())
+        cancelled = threading.Event()
+        step_s = self._settings.stream_step_s
+        more = False
+        try:
+            while True:
+                ended = reader.done()
+                if ended and reader.exception() is not None:
+                    await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(reader.exception()))
+                if not (ended or more or live.new_audio_s() >= step_s):
+                    arrived.clear()
+                    await arrived.wait()
+                    continue
+                result = await self._stream_queue.run(lambda ended=ended: live.step(ended, cancelled))  # type: ignore[misc]
+                decoded.set()
+                more = result.more
+                if result.interim is not None:
+                    yield asr_pb2.StreamEvent(
+                        partial=asr_pb2.StreamPartial(text=result.interim.text, start=result.interim.start)
+                    )
+                for segment in result.segments:
+                    yield asr_pb2.StreamEvent(segment=segment_proto(segment))
+                if result.transcript is not None:
+                    _observe(result.transcript)
+                    yield asr_pb2.StreamEvent(transcript=to_proto(result.transcript))
+                    return
+        except asyncio.CancelledError:
+            cancelled.set()  # the caller went away: a decode in progress stops at its next segment
+            raise
+        finally:
+            reader.cancel()
 
     @observed("ListModels")
     async def ListModels(

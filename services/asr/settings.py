@@ -22,7 +22,8 @@ class AsrSettings(ServiceSettings):
     cpu_threads: int = 0
     """Threads per model on the CPU; 0 lets CTranslate2 choose (all cores)."""
     workers: int = 1
-    """Transcriptions that run at the same time; more share one loaded model (CTranslate2 `num_workers`)."""
+    """File transcriptions that run at the same time; they and the stream workers share one loaded model
+    (CTranslate2 `num_workers` is the sum of both)."""
     max_queue: int = 32
     """Transcriptions that may wait for a worker; past it a call is refused with RESOURCE_EXHAUSTED."""
 
@@ -71,6 +72,27 @@ class AsrSettings(ServiceSettings):
     diarization_pause_s: float = 0.25
     """A pause at least this long between words may be a change of speaker: speech is cut there into
     the units that are embedded and clustered."""
+    max_streams: int = 32
+    """Live streams this process serves at once; past it a new stream is refused with RESOURCE_EXHAUSTED."""
+    stream_workers: int = 2
+    """Threads that decode live streams; every stream's next step waits its turn on them (first come,
+    first served, one step per stream at a time), so streams interleave."""
+    stream_step_s: float = 0.25
+    """New audio that makes a stream take a step: run the VAD on it (a pause may end a stretch), and
+    decode interim text when it is due."""
+    stream_partial_interval_s: float = 0.8
+    """New audio between two interim decodes of the same stretch of speech (the first comes as soon
+    as speech is heard)."""
+    stream_pause_s: float = 0.6
+    """Silence (Silero VAD) that ends a stretch of speech: it is then finalized as a segment."""
+    stream_max_utterance_s: float = 15.0
+    """Speech with no such pause is finalized at its quietest moment once it is this long, which keeps
+    every decode, and so the latency, the same however long the stream runs."""
+    stream_speech_threshold: float = 0.5
+    """Silero VAD speech probability above which a 32 ms frame is speech."""
+    stream_max_backlog_s: float = 30.0
+    """Audio a stream may hold beyond its current stretch before the service stops reading it: gRPC flow
+    control then holds the sender back, and a fast sender cannot make the service hoard its audio."""
     chunk_spool_dir: Path | None = None
     """Where streamed uploads are written while they arrive; defaults to `<data_dir>/spool/asr`."""
 

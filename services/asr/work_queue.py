@@ -11,8 +11,8 @@ from typing import TypeVar
 
 from prometheus_client import Gauge
 
-QUEUE_DEPTH = Gauge("stt_asr_queue_depth", "Transcriptions waiting for a worker")
-IN_FLIGHT = Gauge("stt_asr_in_flight", "Transcriptions running on a worker")
+QUEUE_DEPTH = Gauge("stt_asr_queue_depth", "Work waiting for a worker", ["queue"])
+IN_FLIGHT = Gauge("stt_asr_in_flight", "Work running on a worker", ["queue"])
 
 T = TypeVar("T")
 
@@ -22,8 +22,11 @@ class QueueFullError(RuntimeError):
 
 
 class WorkQueue:
-    def __init__(self, workers: int, max_waiting: int) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asr-worker")
+    def __init__(self, name: str, workers: int, max_waiting: int) -> None:
+        """`name` labels the metrics: `files` for transcriptions, `streams` for live-stream steps."""
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"asr-{name}")
+        self._depth = QUEUE_DEPTH.labels(name)
+        self._in_flight = IN_FLIGHT.labels(name)
         self._workers = workers
         self._max_waiting = max_waiting
         self._waiting = 0
@@ -38,18 +41,18 @@ class WorkQueue:
         if slots.locked() and self._waiting >= self._max_waiting:
             raise QueueFullError(f"the transcription queue is full ({self._max_waiting} waiting)")
         self._waiting += 1
-        QUEUE_DEPTH.set(self._waiting)
+        self._depth.set(self._waiting)
         try:
             await slots.acquire()
         finally:
             self._waiting -= 1
-            QUEUE_DEPTH.set(self._waiting)
-        IN_FLIGHT.inc()
+            self._depth.set(self._waiting)
+        self._in_flight.inc()
         context = contextvars.copy_context()  # the worker logs with the caller's request id
         future = asyncio.get_running_loop().run_in_executor(self._executor, context.run, work)
 
         def release(done: asyncio.Future[T]) -> None:
-            IN_FLIGHT.dec()
+            self._in_flight.dec()
             slots.release()
             if not done.cancelled():
                 done.exception()  # retrieved here: a caller that left no longer awaits it

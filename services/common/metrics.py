@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
@@ -23,6 +23,7 @@ GRPC_LATENCY = Histogram(
 )
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+StreamHandler = TypeVar("StreamHandler", bound=Callable[..., AsyncIterator[Any]])
 
 
 def observed(method: str) -> Callable[[Handler], Handler]:
@@ -39,6 +40,31 @@ def observed(method: str) -> Callable[[Handler], Handler]:
             except BaseException:
                 status = context.code()
                 code = status.name if isinstance(status, grpc.StatusCode) else "UNKNOWN"
+                raise
+            finally:
+                GRPC_REQUESTS.labels(method, code).inc()
+                GRPC_LATENCY.labels(method).observe(time.perf_counter() - started)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def observed_stream(method: str) -> Callable[[StreamHandler], StreamHandler]:
+    """`observed` for a method that answers with a stream: the time is the stream's whole life."""
+
+    def decorate(handler: StreamHandler) -> StreamHandler:
+        @functools.wraps(handler)
+        async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            current_request_id.set(from_context(context))
+            started = time.perf_counter()
+            code = "OK"
+            try:
+                async for answer in handler(self, request, context):
+                    yield answer
+            except BaseException:
+                status = context.code()
+                code = status.name if isinstance(status, grpc.StatusCode) else "CANCELLED"
                 raise
             finally:
                 GRPC_REQUESTS.labels(method, code).inc()

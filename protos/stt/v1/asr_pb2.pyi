@@ -28,6 +28,50 @@ class TranscribeConfig(_message.Message):
     filename: str
     def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ..., diarize: _Optional[bool] = ..., speakers: _Optional[int] = ..., filename: _Optional[str] = ...) -> None: ...
 
+class StreamRequest(_message.Message):
+    __slots__ = ("config", "audio")
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    config: StreamConfig
+    audio: bytes
+    def __init__(self, config: _Optional[_Union[StreamConfig, _Mapping]] = ..., audio: _Optional[bytes] = ...) -> None: ...
+
+class StreamConfig(_message.Message):
+    __slots__ = ("model", "language")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    language: str
+    def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
+
+class StreamEvent(_message.Message):
+    __slots__ = ("ready", "partial", "segment", "transcript")
+    READY_FIELD_NUMBER: _ClassVar[int]
+    PARTIAL_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_FIELD_NUMBER: _ClassVar[int]
+    TRANSCRIPT_FIELD_NUMBER: _ClassVar[int]
+    ready: StreamReady
+    partial: StreamPartial
+    segment: Segment
+    transcript: Transcript
+    def __init__(self, ready: _Optional[_Union[StreamReady, _Mapping]] = ..., partial: _Optional[_Union[StreamPartial, _Mapping]] = ..., segment: _Optional[_Union[Segment, _Mapping]] = ..., transcript: _Optional[_Union[Transcript, _Mapping]] = ...) -> None: ...
+
+class StreamReady(_message.Message):
+    __slots__ = ("model", "requested_model")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_MODEL_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    requested_model: str
+    def __init__(self, model: _Optional[str] = ..., requested_model: _Optional[str] = ...) -> None: ...
+
+class StreamPartial(_message.Message):
+    __slots__ = ("text", "start")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    start: float
+    def __init__(self, text: _Optional[str] = ..., start: _Optional[float] = ...) -> None: ...
+
 class Word(_message.Message):
     __slots__ = ("word", "start", "end", "probability", "speaker")
     WORD_FIELD_NUMBER: _ClassVar[int]

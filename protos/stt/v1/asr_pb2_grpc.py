@@ -39,6 +39,11 @@ class AsrStub:
                 request_serializer=stt_dot_v1_dot_asr__pb2.TranscribeRequest.SerializeToString,
                 response_deserializer=stt_dot_v1_dot_asr__pb2.Transcript.FromString,
                 _registered_method=True)
+        self.Stream = channel.stream_stream(
+                '/stt.v1.Asr/Stream',
+                request_serializer=stt_dot_v1_dot_asr__pb2.StreamRequest.SerializeToString,
+                response_deserializer=stt_dot_v1_dot_asr__pb2.StreamEvent.FromString,
+                _registered_method=True)
         self.ListModels = channel.unary_unary(
                 '/stt.v1.Asr/ListModels',
                 request_serializer=stt_dot_v1_dot_asr__pb2.ListModelsRequest.SerializeToString,
@@ -63,6 +68,19 @@ class AsrServicer:
         """Transcribes one media file. The client streams the file: the first message carries the
         config, every following message a chunk of the file's bytes, in order. Audio never crosses
         the mesh as one message, so no process holds a whole upload in memory.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Stream(self, request_iterator, context):
+        """Transcribes live audio as it arrives. The client sends the config first, then raw PCM (16-bit
+        little-endian, 16 kHz, mono) in messages of any even length, and half-closes the stream when
+        the audio ends; cancelling the call drops the stream at once. The service answers `ready` once
+        the model is resolved, `partial` updates for the speech in progress, a `segment` for each
+        stretch of speech finalized at a pause, and last the whole `transcript`, then ends the call.
+        A stream whose unprocessed audio passes a bound stops being read until it is decoded: gRPC
+        flow control then holds the sender back.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -96,6 +114,11 @@ def add_AsrServicer_to_server(servicer, server):
                     servicer.Transcribe,
                     request_deserializer=stt_dot_v1_dot_asr__pb2.TranscribeRequest.FromString,
                     response_serializer=stt_dot_v1_dot_asr__pb2.Transcript.SerializeToString,
+            ),
+            'Stream': grpc.stream_stream_rpc_method_handler(
+                    servicer.Stream,
+                    request_deserializer=stt_dot_v1_dot_asr__pb2.StreamRequest.FromString,
+                    response_serializer=stt_dot_v1_dot_asr__pb2.StreamEvent.SerializeToString,
             ),
             'ListModels': grpc.unary_unary_rpc_method_handler(
                     servicer.ListModels,
@@ -140,6 +163,33 @@ class Asr:
             '/stt.v1.Asr/Transcribe',
             stt_dot_v1_dot_asr__pb2.TranscribeRequest.SerializeToString,
             stt_dot_v1_dot_asr__pb2.Transcript.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Stream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/stt.v1.Asr/Stream',
+            stt_dot_v1_dot_asr__pb2.StreamRequest.SerializeToString,
+            stt_dot_v1_dot_asr__pb2.StreamEvent.FromString,
             options,
             channel_credentials,
             insecure,

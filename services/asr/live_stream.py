@@ -1,0 +1,233 @@
+"""One live stream: audio arrives in pieces, Silero VAD marks speech frame by frame, interim text is
+decoded cheaply while someone speaks, and each stretch of speech is finalized with the file decoder
+once a pause ends it.
+
+Only the audio since the last finalized stretch is kept, so every step costs the same at minute 30
+as at second 3. Each call to `step` does at most one decode: the servicer queues steps of all streams
+on shared workers, so no stream waits on another's whole backlog.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from faster_whisper import WhisperModel
+from faster_whisper.tokenizer import Tokenizer
+from faster_whisper.vad import get_vad_model
+
+from services.asr.engine import AsrEngine, SegmentResult, TranscriptResult
+from services.asr.media import SAMPLE_RATE
+from services.asr.registry import Resolution
+
+FRAME = 512  # samples per Silero VAD frame (32 ms)
+_PAD_FRAMES = 8  # 0.26 s of audio kept around speech, so its first and last sounds are not clipped
+_MIN_INTERIM_S = 10  # interim decodes encode at least this much (zero-padded): less makes Whisper loop
+
+
+@dataclass
+class Interim:
+    text: str
+    start: float
+
+
+@dataclass
+class StepResult:
+    interim: Interim | None = None
+    segments: list[SegmentResult] = field(default_factory=list)
+    transcript: TranscriptResult | None = None
+    more: bool = False
+    """Another step has work without new audio (a second finished stretch of speech is waiting)."""
+
+
+def interim_text(model: WhisperModel, audio: np.ndarray, language: str | None) -> str:
+    """A quick guess at the words so far: greedy, no timestamps, the encoder run on the audio padded to
+    `_MIN_INTERIM_S` instead of Whisper's 30 s (a third of the cost on a short stretch). Finals are
+    decoded the proper way; this text is replaced by them."""
+    seconds = max(_MIN_INTERIM_S, math.ceil(len(audio) / SAMPLE_RATE))
+    padded = np.pad(audio, (0, seconds * SAMPLE_RATE - len(audio)))
+    features = model.feature_extractor(padded)[:, : seconds * 100]
+    encoded = model.encode(features)
+    if language is None and model.model.is_multilingual:
+        language = model.model.detect_language(encoded)[0][0][0][2:-2]  # "<|en|>" -> "en"
+    multilingual = model.model.is_multilingual
+    tokenizer = Tokenizer(model.hf_tokenizer, multilingual, task="transcribe", language=language)
+    prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+    # About 3 tokens a second is normal speech; the cap stops a loop from running on.
+    max_tokens = int(len(audio) / SAMPLE_RATE * 6) + 8
+    result = model.model.generate(encoded, [prompt], beam_size=1, max_length=len(prompt) + max_tokens)
+    return str(tokenizer.decode(result[0].sequences_ids[0])).strip()
+
+
+class LiveStream:
+    def __init__(self, engine: AsrEngine, resolution: Resolution, language: str | None) -> None:
+        settings = engine.settings
+        self._engine = engine
+        self._model = engine.registry.get(resolution.weights_id)
+        self._resolution = resolution
+        self._vad = get_vad_model()
+        self._threshold = settings.stream_speech_threshold
+        self._pause_frames = max(1, round(settings.stream_pause_s * SAMPLE_RATE / FRAME))
+        self._max_frames = round(settings.stream_max_utterance_s * SAMPLE_RATE / FRAME)
+        self._interim_every = int(settings.stream_partial_interval_s * SAMPLE_RATE)
+        self._max_held_s = settings.stream_max_utterance_s + settings.stream_max_backlog_s
+        self._language = language
+        self._language_probability = 1.0
+
+        self._lock = threading.Lock()  # `append` runs on the event loop, `step` on a worker
+        self._incoming: list[np.ndarray] = []
+        self._received = 0
+        self._taken = 0  # samples received when the last step took in the audio
+
+        self._audio = np.zeros(0, dtype=np.float32)  # the audio since the last finalized stretch
+        self._offset = 0  # stream sample of `_audio[0]`, always a whole number of frames
+        self._probabilities = np.zeros(0, dtype=np.float32)  # speech probability per frame of `_audio`
+        self._interim_at: int | None = None  # samples of `_audio` at this stretch's last interim decode
+        self._interim = ""
+        self._segments: list[SegmentResult] = []
+        self._cursor = 0.0
+        self._busy_s = 0.0
+
+    @property
+    def model(self) -> str:
+        return self._resolution.weights_id
+
+    def append(self, pcm: bytes) -> None:
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+        with self._lock:
+            self._incoming.append(samples)
+            self._received += len(samples)
+
+    @property
+    def backlogged(self) -> bool:
+        """More audio is held than the current stretch plus the allowed backlog: stop reading."""
+        with self._lock:
+            return (self._received - self._offset) / SAMPLE_RATE > self._max_held_s
+
+    def new_audio_s(self) -> float:
+        """Audio that arrived since the last step took audio in."""
+        with self._lock:
+            return (self._received - self._taken) / SAMPLE_RATE
+
+    def step(self, ended: bool, cancelled: threading.Event) -> StepResult:
+        """Takes in the audio that arrived, then does at most one decode: a finished stretch of speech,
+        a stretch cut at the longest allowed length, the rest of the audio when the stream `ended`, or
+        else an interim text of the speech in progress."""
+        started = time.perf_counter()
+        try:
+            return self._step(ended, cancelled)
+        finally:
+            self._busy_s += time.perf_counter() - started
+
+    def _step(self, ended: bool, cancelled: threading.Event) -> StepResult:
+        self._take_in(ended)
+        speech = np.flatnonzero(self._probabilities >= self._threshold)
+        frames = len(self._probabilities)
+        if len(speech) == 0:
+            if ended:
+                return StepResult(transcript=self._transcript())
+            self._commit(max(0, frames - _PAD_FRAMES))  # silence: keep only a lead-in for the next words
+            self._interim_at = None
+            return StepResult()
+        first = speech[0]
+        start = max(0, first - _PAD_FRAMES)
+        # Once speech has begun, only frames clearly below the threshold are silence (Silero's own
+        # hysteresis), so a dip inside a word does not end the stretch.
+        voiced = first + np.flatnonzero(self._probabilities[first:] >= self._threshold - 0.15)
+        pauses = np.flatnonzero(np.diff(voiced) > self._pause_frames)
+        if len(pauses):  # speech, a pause, more speech: the first stretch is finished
+            end = voiced[pauses[0]] + 1
+            return self._finalize(start, end + self._pause_frames // 2, cancelled, more=True)
+        if frames - voiced[-1] - 1 >= self._pause_frames:  # speech followed by a pause
+            return self._finalize(start, voiced[-1] + 1 + self._pause_frames // 2, cancelled)
+        if frames - first >= self._max_frames:  # too long without a pause: cut at its quietest moment
+            return self._finalize(start, self._quietest_frame(first), cancelled, more=True)
+        if ended:
+            result = self._finalize(start, frames, cancelled)
+            result.transcript = self._transcript()
+            return result
+        return self._interim_step(start)
+
+    def _take_in(self, ended: bool) -> None:
+        with self._lock:
+            incoming, self._incoming = self._incoming, []
+            self._taken = self._received
+        if incoming:
+            self._audio = np.concatenate([self._audio, *incoming])
+        done = len(self._probabilities)
+        complete = len(self._audio) // FRAME
+        if ended and len(self._audio) % FRAME:  # the last part-frame is padded with silence
+            complete += 1
+            self._audio = np.pad(self._audio, (0, FRAME - len(self._audio) % FRAME))
+        if complete > done:
+            # One frame before the new ones gives the model its context; its probability is dropped.
+            context = 1 if done else 0
+            frames = self._audio[(done - context) * FRAME : complete * FRAME]
+            new = self._vad(frames).reshape(-1)[context:]
+            self._probabilities = np.concatenate([self._probabilities, new.astype(np.float32)])
+
+    def _quietest_frame(self, first: int) -> int:
+        """The least speech-like moment in the second half of a long stretch (smoothed over 160 ms)."""
+        frames = len(self._probabilities)
+        window = self._probabilities[first + (frames - first) // 2 : frames]
+        smoothed = np.convolve(window, np.ones(5) / 5, mode="same")
+        return first + (frames - first) // 2 + int(np.argmin(smoothed))
+
+    def _finalize(self, start: int, end: int, cancelled: threading.Event, more: bool = False) -> StepResult:
+        end = min(end, len(self._probabilities))
+        audio = self._audio[start * FRAME : end * FRAME]
+        offset_s = (self._offset + start * FRAME) / SAMPLE_RATE
+        with self._lock:
+            received_s = self._received / SAMPLE_RATE
+        decoded = self._engine.decode_stretch(
+            self._model, audio, self._language, offset_s, self._cursor, received_s, cancelled
+        )
+        if decoded.segments:
+            self._cursor = decoded.cursor
+            if self._language is None:  # the first speech decides the stream's language
+                self._language, self._language_probability = decoded.language, decoded.language_probability
+        for segment in decoded.segments:
+            segment.id = len(self._segments)
+            self._segments.append(segment)
+        self._commit(end)
+        self._interim, self._interim_at = "", None
+        return StepResult(segments=decoded.segments, more=more)
+
+    def _interim_step(self, start: int) -> StepResult:
+        """The first interim text of a stretch comes as soon as speech is heard, the next ones once
+        `stream_partial_interval_s` more audio has arrived."""
+        if self._interim_at is not None and len(self._audio) - self._interim_at < self._interim_every:
+            return StepResult()
+        self._interim_at = len(self._audio)
+        text = interim_text(self._model, self._audio[start * FRAME :], self._language)
+        if text == self._interim:
+            return StepResult()
+        self._interim = text
+        return StepResult(interim=Interim(text, (self._offset + start * FRAME) / SAMPLE_RATE))
+
+    def _commit(self, frames: int) -> None:
+        """Forgets the first `frames` frames: they are finalized or silence."""
+        if frames <= 0:
+            return
+        self._audio = self._audio[frames * FRAME :]
+        self._probabilities = self._probabilities[frames:]
+        self._offset += frames * FRAME
+        if self._interim_at is not None:
+            self._interim_at = max(0, self._interim_at - frames * FRAME)
+
+    def _transcript(self) -> TranscriptResult:
+        with self._lock:
+            received = self._received
+        return TranscriptResult(
+            text=" ".join(s.text for s in self._segments),
+            language=self._language or "",
+            language_probability=self._language_probability if self._segments else 1.0,
+            duration=received / SAMPLE_RATE,
+            segments=self._segments,
+            model=self._resolution.weights_id,
+            requested_model=self._resolution.requested,
+            processing_seconds=self._busy_s,
+        )
