@@ -16,7 +16,7 @@ from gateway.credits import Credits
 from gateway.errors import install_error_handlers
 from gateway.limits import Limits
 from gateway.middleware import RequestContextMiddleware
-from gateway.routes import account, health, models, transcribe, transcripts
+from gateway.routes import account, health, models, stream, transcribe, transcripts
 from gateway.settings import GatewaySettings
 from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import utcnow
@@ -69,6 +69,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
-    for module in (transcribe, models, health, account, transcripts):
+    for module in (transcribe, stream, models, health, account, transcripts):
         app.include_router(module.router)
     return app

@@ -58,6 +58,12 @@ class GatewaySettings(BaseSettings):
     """Size of each audio chunk streamed to a service over gRPC."""
     transcribe_timeout_s: float = 3600.0
     """gRPC deadline of one transcription."""
+    stream_timeout_s: float = 4 * 3600.0
+    """gRPC deadline of one live stream: the longest a stream may run."""
+    stream_idle_timeout_s: float = 30.0
+    """A stream that receives nothing for this long (before its audio ends) is closed with 4408."""
+    stream_max_frame_bytes: int = 1024 * 1024
+    """The largest WebSocket frame of audio (about 33 s); a larger one ends the stream with 1009."""
     info_timeout_s: float = 5.0
     """gRPC deadline of small calls: models, languages, health, device facts."""
     retry_after_s: int = 5

@@ -6,7 +6,9 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from gateway.credits import Bucket
+from gateway.auth import Principal
+from gateway.credits import Bucket, Credits, QuotaExhaustedError
+from gateway.errors import ApiError
 from gateway.settings import GatewaySettings
 
 
@@ -66,3 +68,29 @@ def cost(bucket: Bucket, duration_s: float) -> int:
     if bucket.unit == "transcriptions":
         return 1
     return max(1, math.ceil(duration_s / 60))
+
+
+def bucket_for(principal: Principal, settings: GatewaySettings) -> Bucket:
+    """The quota that pays for this caller's audio."""
+    if principal.account_id is None:
+        return anonymous_bucket(principal.client_ip, settings)
+    if principal.tier == "paid":
+        return credits_bucket(principal.account_id)
+    return free_bucket(principal.account_id, settings)
+
+
+async def quota_error(error: QuotaExhaustedError, credits: Credits, what: str = "this file") -> ApiError:
+    """The API error for a refused quota: 429 until tomorrow for anonymous callers, else 402."""
+    bucket = error.bucket
+    if bucket.unit == "transcriptions":
+        assert bucket.resets_at is not None
+        retry_after = max(1, int((bucket.resets_at - datetime.now(UTC)).total_seconds()))
+        return ApiError(
+            429,
+            f"anonymous limit reached: {bucket.capacity} transcriptions a day per IP; sign up for an API key",
+            {"Retry-After": str(retry_after)},
+        )
+    left = max(await credits.balance(bucket), 0)
+    if bucket.unit == "minutes":
+        return ApiError(402, f"free minutes used up this month: {what} needs {error.needed}, {left} remain")
+    return ApiError(402, f"not enough credits: {what} needs {error.needed}, the balance is {left}")

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.channel import open_channel
@@ -42,6 +43,14 @@ class AsrClient:
             timeout=timeout_s,
             metadata=outgoing_metadata(request_id),
         )
+
+    def open_stream(
+        self, *, request_id: str, timeout_s: float
+    ) -> grpc.aio.StreamStreamCall[asr_pb2.StreamRequest, asr_pb2.StreamEvent]:
+        """A live stream: the caller writes the config, then audio, half-closes when the audio ends,
+        and reads events until the transcript."""
+        call = self._stub.Stream(timeout=timeout_s, metadata=outgoing_metadata(request_id))
+        return call  # type: ignore[no-any-return]
 
     async def list_models(self, request_id: str) -> asr_pb2.ListModelsResponse:
         return await self._stub.ListModels(

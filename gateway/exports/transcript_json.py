@@ -17,7 +17,7 @@ def _word(word: asr_pb2.Word, verbose: bool) -> dict[str, Any]:
     return shaped
 
 
-def _segment(segment: asr_pb2.Segment, verbose: bool) -> dict[str, Any]:
+def segment_json(segment: asr_pb2.Segment, verbose: bool = False) -> dict[str, Any]:
     shaped: dict[str, Any] = {
         "start": segment.start,
         "end": segment.end,
@@ -39,7 +39,7 @@ def transcript_json(transcript: asr_pb2.Transcript, *, verbose: bool = False) ->
         "text": transcript.text,
         "language": transcript.language or None,
         "duration": round(transcript.duration, 3),
-        "segments": [_segment(s, verbose) for s in transcript.segments],
+        "segments": [segment_json(s, verbose) for s in transcript.segments],
         "speakers": list(transcript.speakers),
         "model": transcript.model,
     }

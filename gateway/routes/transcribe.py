@@ -9,11 +9,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import tiers
-from gateway.auth import Principal
-from gateway.credits import Bucket, Credits, QuotaExhaustedError, SqlStep
+from gateway.credits import QuotaExhaustedError
 from gateway.dependencies import (
     AsrDep,
     CreditsDep,
@@ -28,9 +26,7 @@ from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
 from gateway.media_probe import probe_duration
-from gateway.settings import GatewaySettings
-from gateway.store import transcripts as stored
-from gateway.store.models import new_id, utcnow
+from gateway.transcript_record import TranscriptRecord
 from gateway.uploads import spool_upload
 from stt.v1 import asr_pb2
 
@@ -98,64 +94,6 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
 }
 
 
-def _bucket(principal: Principal, settings: GatewaySettings) -> Bucket:
-    if principal.account_id is None:
-        return tiers.anonymous_bucket(principal.client_ip, settings)
-    if principal.tier == "paid":
-        return tiers.credits_bucket(principal.account_id)
-    return tiers.free_bucket(principal.account_id, settings)
-
-
-async def _quota_error(error: QuotaExhaustedError, credits: Credits) -> ApiError:
-    bucket = error.bucket
-    if bucket.unit == "transcriptions":
-        assert bucket.resets_at is not None
-        retry_after = max(1, int((bucket.resets_at - utcnow()).total_seconds()))
-        return ApiError(
-            429,
-            f"anonymous limit reached: {bucket.capacity} transcriptions a day per IP; sign up for an API key",
-            {"Retry-After": str(retry_after)},
-        )
-    left = max(await credits.balance(bucket), 0)
-    if bucket.unit == "minutes":
-        return ApiError(
-            402, f"free minutes used up this month: this file needs {error.needed}, {left} remain"
-        )
-    return ApiError(402, f"not enough credits: this file needs {error.needed}, the balance is {left}")
-
-
-class _StoredTranscript:
-    """The SQL steps that keep a keyed transcription, each run in the transaction of a ledger write:
-    stored as processing with its hold, completed with its charge, failed with its refund."""
-
-    def __init__(self, account_id: int | None, filename: str, model: str) -> None:
-        self.id = new_id() if account_id is not None else None
-        self._account_id = account_id
-        self._filename = filename
-        self._model = model
-
-    async def start(self, session: AsyncSession) -> None:
-        if self._account_id is not None:
-            await stored.start(session, self._account_id, self._filename, self._model, self.id)
-
-    async def discard(self, session: AsyncSession) -> None:
-        if self.id is not None:
-            await stored.discard(session, self.id)
-
-    def complete(self, transcript: asr_pb2.Transcript) -> SqlStep | None:
-        transcript_id = self.id
-        if transcript_id is None:
-            return None
-        return lambda session: stored.complete(session, transcript_id, transcript)
-
-    def fail(self, error: BaseException) -> SqlStep | None:
-        transcript_id = self.id
-        if transcript_id is None:
-            return None
-        message = error.message if isinstance(error, ApiError) else "the transcription failed"
-        return lambda session: stored.fail(session, transcript_id, message)
-
-
 @router.post("/v1/transcribe", openapi_extra=_MULTIPART_SCHEMA, summary="Transcribe an audio or video file")
 async def transcribe(
     request: Request,
@@ -180,14 +118,14 @@ async def transcribe(
             if upload.size == 0:
                 raise ApiError(400, "the file is empty")
             duration = await asyncio.to_thread(probe_duration, upload.path)
-            bucket = _bucket(principal, settings)
-            record = _StoredTranscript(principal.account_id, upload.filename, form.model)
+            bucket = tiers.bucket_for(principal, settings)
+            record = TranscriptRecord(principal.account_id, upload.filename, form.model)
             try:
                 hold = await credits.reserve(
                     bucket, tiers.cost(bucket, duration), alongside=record.start, undo=record.discard
                 )
             except QuotaExhaustedError as exc:
-                raise await _quota_error(exc, credits) from exc
+                raise await tiers.quota_error(exc, credits) from exc
             config = asr_pb2.TranscribeConfig(
                 model=form.model,
                 language=form.language,

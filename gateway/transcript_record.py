@@ -1,0 +1,42 @@
+"""The SQL steps that keep a keyed transcription (a file or a live stream), each run in the transaction
+of a ledger write: stored as processing with its hold, completed with its charge, failed with its
+refund. Anonymous work is never stored."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.credits import SqlStep
+from gateway.errors import ApiError
+from gateway.store import transcripts as stored
+from gateway.store.models import new_id
+from stt.v1 import asr_pb2
+
+
+class TranscriptRecord:
+    def __init__(self, account_id: int | None, filename: str, model: str) -> None:
+        self.id = new_id() if account_id is not None else None
+        self._account_id = account_id
+        self._filename = filename
+        self._model = model
+
+    async def start(self, session: AsyncSession) -> None:
+        if self._account_id is not None:
+            await stored.start(session, self._account_id, self._filename, self._model, self.id)
+
+    async def discard(self, session: AsyncSession) -> None:
+        if self.id is not None:
+            await stored.discard(session, self.id)
+
+    def complete(self, transcript: asr_pb2.Transcript) -> SqlStep | None:
+        transcript_id = self.id
+        if transcript_id is None:
+            return None
+        return lambda session: stored.complete(session, transcript_id, transcript)
+
+    def fail(self, error: BaseException) -> SqlStep | None:
+        transcript_id = self.id
+        if transcript_id is None:
+            return None
+        message = error.message if isinstance(error, ApiError) else "the transcription failed"
+        return lambda session: stored.fail(session, transcript_id, message)
