@@ -54,3 +54,20 @@ def test_sdk_raises_its_error_with_our_message(client: STTClient, tmp_path) -> N
         client.transcribe(str(fake))
     assert error.value.status_code == 400
     assert "not readable audio or video" in str(error.value)
+
+
+def test_sdk_streams_on_the_query_string_dialect(client: STTClient, speech: dict[str, Speech]) -> None:
+    from tests.support.streaming import pcm_of
+
+    clip = speech["weather"]
+    received: list[dict] = []
+    session = client.stream(received.append, language="en")  # its defaults: large-v3-turbo, ?token=
+    pcm = pcm_of(clip.path)
+    for offset in range(0, len(pcm), 4096):
+        session.send(pcm[offset : offset + 4096])
+    result = session.finish(timeout=60)  # an empty frame, then it waits for the server to close
+
+    assert result is not None and result["final"] is True
+    assert word_error_rate(clip.text, result["text"]) < 0.15
+    assert all("text" in message for message in received)  # its example callback reads data["text"]
+    assert received[-1] is result

@@ -1,0 +1,112 @@
+"""Live streams in the ASR service: over real gRPC (the events, their order, bad input), and in process
+(one model for every stream, bounded audio, back-pressure)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from services.asr.engine import AsrEngine
+from services.asr.live_stream import LiveStream
+from services.asr.settings import AsrSettings
+from stt.v1 import asr_pb2, asr_pb2_grpc
+from tests.conftest import Speech
+from tests.support.platform import AsrProcess
+from tests.support.streaming import BYTES_PER_SECOND, pcm_of
+from tests.support.wer import word_error_rate
+
+
+async def _requests(
+    config: asr_pb2.StreamConfig | None, *chunks: bytes
+) -> AsyncIterator[asr_pb2.StreamRequest]:
+    if config is not None:
+        yield asr_pb2.StreamRequest(config=config)
+    for chunk in chunks:
+        yield asr_pb2.StreamRequest(audio=chunk)
+
+
+async def _events(address: str, requests: AsyncIterator[asr_pb2.StreamRequest]) -> list[asr_pb2.StreamEvent]:
+    async with grpc.aio.insecure_channel(address) as channel:
+        return [event async for event in asr_pb2_grpc.AsrStub(channel).Stream(requests, timeout=120)]
+
+
+async def test_a_stream_answers_ready_partials_segments_then_the_transcript(
+    asr: AsrProcess, conversation: Speech
+) -> None:
+    pcm = pcm_of(conversation.path)
+    chunks = [pcm[i : i + 8000] for i in range(0, len(pcm), 8000)]
+    events = await _events(asr.address, _requests(asr_pb2.StreamConfig(model="base"), *chunks))
+
+    kinds = [e.WhichOneof("event") for e in events]
+    assert kinds[0] == "ready" and kinds[-1] == "transcript"
+    assert kinds.count("transcript") == 1 and "partial" in kinds and kinds.count("segment") >= 3
+    transcript = events[-1].transcript
+    assert transcript.language == "en"  # detected from the first speech
+    assert transcript.model == "base"
+    assert transcript.duration == pytest.approx(len(pcm) / BYTES_PER_SECOND)
+    assert [s.text for s in transcript.segments] == [e.segment.text for e in events if e.HasField("segment")]
+    assert word_error_rate(conversation.text, transcript.text) < 0.15
+
+
+@pytest.mark.parametrize(
+    ("config", "chunks", "message"),
+    [
+        (None, [b"\x00\x00"], "first message must carry the config"),
+        (asr_pb2.StreamConfig(model="no-such-model"), [], "not installed"),
+        (asr_pb2.StreamConfig(language="xx"), [], "unknown language"),
+        (asr_pb2.StreamConfig(model="tiny.en", language="de"), [], "English-only"),
+        (asr_pb2.StreamConfig(), [b"\x00\x00\x00"], "even number of bytes"),
+    ],
+)
+async def test_bad_streams_are_invalid_arguments(
+    asr: AsrProcess, config: asr_pb2.StreamConfig | None, chunks: list[bytes], message: str
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await _events(asr.address, _requests(config, *chunks))
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert message in (error.value.details() or "")
+
+
+@pytest.fixture(scope="module")
+def engine(data_dir: Path) -> AsrEngine:
+    settings = AsrSettings(data_dir=data_dir, preload=["base"], diarization=False, stream_max_backlog_s=5)
+    engine = AsrEngine(settings)
+    engine.load()
+    return engine
+
+
+def test_every_stream_uses_the_one_loaded_model(engine: AsrEngine) -> None:
+    resolution, language = engine.resolve("large-v3-turbo", "en")
+    streams = [LiveStream(engine, resolution, language) for _ in range(5)]
+    assert len({id(s._model) for s in streams}) == 1
+    assert streams[0]._model is engine.registry.get("base")
+
+
+def test_a_stream_holds_only_its_current_stretch(engine: AsrEngine, long_speech: Speech) -> None:
+    """However long the stream, the audio kept is the stretch being spoken; more than that plus the
+    backlog stops the reader (back-pressure) until a step decodes it."""
+    resolution, language = engine.resolve("base", "en")
+    live = LiveStream(engine, resolution, language)
+    pcm = pcm_of(long_speech.path)
+    cancelled = threading.Event()
+    held_s = []
+    for offset in range(0, len(pcm), BYTES_PER_SECOND // 4):
+        live.append(pcm[offset : offset + BYTES_PER_SECOND // 4])
+        if live.backlogged:
+            pytest.fail("a stream stepped every 0.25 s never needs to hold the reader back")
+        result = live.step(False, cancelled)
+        while result.more:
+            result = live.step(False, cancelled)
+        held_s.append(len(live._audio) / 16_000)
+    assert max(held_s) <= engine.settings.stream_max_utterance_s + 0.5
+    while (result := live.step(True, cancelled)).transcript is None:
+        pass
+    assert word_error_rate(long_speech.text, result.transcript.text) < 0.12
+
+    unread = LiveStream(engine, resolution, language)
+    unread.append(pcm[: int(21 * BYTES_PER_SECOND)])  # max utterance 15 s + backlog 5 s < 21 s
+    assert unread.backlogged
