@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.asr.media import SAMPLE_RATE
+from services.asr.media import SAMPLE_RATE, Samples, mean_square
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +141,11 @@ class SpeakerEncoder:
         self._encoder.eval()
         self.device = device
 
-    def embed(self, audio: np.ndarray, windows: list[Window]) -> np.ndarray:
+    def embed(self, audio: Samples, windows: list[Window]) -> np.ndarray:
         from resemblyzer.audio import wav_to_mel_spectrogram
 
         # The encoder was trained on speech normalised to -30 dBFS.
-        rms = float(np.sqrt(np.dot(audio, audio) / max(len(audio), 1))) or 1e-9  # no copy of the audio
+        rms = float(np.sqrt(mean_square(audio))) or 1e-9
         gain = 10 ** ((-30 - 20 * np.log10(rms)) / 20)
         embeddings = []
         for first in range(0, len(windows), _BATCH):
@@ -177,7 +177,7 @@ class Diarizer:
         self._encoder = SpeakerEncoder(self._device)
         log.info("speaker encoder loaded on %s", self._device)
 
-    def _unit_embeddings(self, audio: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
+    def _unit_embeddings(self, audio: Samples, spans: list[tuple[float, float]]) -> np.ndarray:
         assert self._encoder is not None
         windows: list[Window] = []
         owners: list[int] = []
@@ -190,9 +190,7 @@ class Diarizer:
         np.add.at(sums, np.asarray(owners), per_window)
         return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
 
-    def speakers_of(
-        self, audio: np.ndarray, words: list[tuple[float, float, str]], speakers: int
-    ) -> list[int]:
+    def speakers_of(self, audio: Samples, words: list[tuple[float, float, str]], speakers: int) -> list[int]:
         """A speaker number (0, 1, ... in order of appearance) for each word (start, end, text)."""
         if not words or speakers == 1:
             return [0] * len(words)

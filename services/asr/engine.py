@@ -19,7 +19,7 @@ from faster_whisper.transcribe import TranscriptionInfo
 from services.asr.device import Device, choose_device
 from services.asr.diarization import Diarizer
 from services.asr.languages import LANGUAGE_NAMES
-from services.asr.media import SAMPLE_RATE
+from services.asr.media import SAMPLE_RATE, Samples
 from services.asr.registry import ModelRegistry, Resolution
 from services.asr.settings import AsrSettings
 
@@ -120,7 +120,7 @@ def run_whisper(
 _QUIET_FRAME = SAMPLE_RATE // 4  # 0.25 s
 
 
-def quiet_windows(audio: np.ndarray, window_s: float, search_s: float = 15.0) -> list[tuple[int, int]]:
+def quiet_windows(audio: Samples, window_s: float, search_s: float = 15.0) -> list[tuple[int, int]]:
     """Sample ranges of about `window_s` that cover the audio, each cut at the quietest quarter second
     of its last `search_s`: a cut in a pause splits no word."""
     size = int(window_s * SAMPLE_RATE)
@@ -192,7 +192,7 @@ class AsrEngine:
         return resolution, code
 
     def transcribe(
-        self, audio: np.ndarray, options: TranscribeOptions, cancelled: threading.Event | None = None
+        self, audio: Samples, options: TranscribeOptions, cancelled: threading.Event | None = None
     ) -> TranscriptResult:
         started = time.perf_counter()
         resolution, language = self.resolve(options.model, options.language)
@@ -247,7 +247,7 @@ class AsrEngine:
         return DecodedStretch(segments, cursor, info.language, float(info.language_probability))
 
     def _label_speakers(
-        self, audio: np.ndarray, segments: list[SegmentResult], expected: int
+        self, audio: Samples, segments: list[SegmentResult], expected: int
     ) -> tuple[list[SegmentResult], list[str]]:
         """Labels every word and segment `Speaker N` (in order of first appearance) and splits a segment
         where its speaker changes."""

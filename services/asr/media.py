@@ -7,7 +7,10 @@ from pathlib import Path
 
 import av
 import numpy as np
-from faster_whisper.audio import decode_audio
+
+# The private frame helpers of faster-whisper's decoder (pinned to 1.2.1): invalid frames skipped,
+# frames grouped without timestamp checks, the resampler flushed at the end.
+from faster_whisper.audio import _group_frames, _ignore_invalid_frames, _resample_frames, decode_audio
 
 SAMPLE_RATE = 16_000
 
@@ -43,10 +46,8 @@ def _check_container(path: Path) -> None:
 
 
 def decode(path: Path) -> np.ndarray:
-    """The file's first audio track as 16 kHz mono float32 samples."""
-    if path.stat().st_size == 0:
-        raise MediaError("the file is empty")
-    _check_container(path)
+    """The file's first audio track as 16 kHz mono float32 samples, in memory (short files, tools)."""
+    _check_readable(path)
     try:
         audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except av.FFmpegError as exc:
@@ -54,3 +55,64 @@ def decode(path: Path) -> np.ndarray:
     if audio.size == 0:
         raise MediaError("the audio track holds no decodable audio")
     return audio
+
+
+class DecodedAudio:
+    """A file's audio decoded once to 16 kHz mono 16-bit PCM on disk. Stretches are read back as float32
+    when they are needed, so an hour of audio costs 115 MB of disk and, in memory, only the window at
+    work. Sliced like an array: `audio[start:end]`."""
+
+    def __init__(self, path: Path, samples: int) -> None:
+        self.path = path
+        self._samples = samples
+
+    def __len__(self) -> int:
+        return self._samples
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        start, stop, step = key.indices(self._samples)
+        if step != 1:
+            raise ValueError("decoded audio is read in contiguous stretches")
+        with self.path.open("rb") as source:
+            source.seek(start * 2)
+            pcm = np.fromfile(source, dtype="<i2", count=max(0, stop - start))
+        return pcm.astype(np.float32) / 32768.0
+
+
+def decode_to_disk(path: Path, out: Path) -> DecodedAudio:
+    """Decodes the file's first audio track into `out` as it is read, frame group by frame group
+    (faster-whisper's own decoding steps, which otherwise gather the whole track in memory)."""
+    _check_readable(path)
+    samples = 0
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container, out.open("wb") as sink:
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            frames = _group_frames(_ignore_invalid_frames(container.decode(audio=0)), 500_000)
+            for frame in _resample_frames(frames, resampler):
+                pcm = frame.to_ndarray()
+                sink.write(pcm.tobytes())
+                samples += pcm.shape[-1]
+    except av.FFmpegError as exc:
+        raise MediaError("the audio track could not be decoded (corrupt data)") from exc
+    if samples == 0:
+        raise MediaError("the audio track holds no decodable audio")
+    return DecodedAudio(out, samples)
+
+
+def _check_readable(path: Path) -> None:
+    if path.stat().st_size == 0:
+        raise MediaError("the file is empty")
+    _check_container(path)
+
+
+Samples = np.ndarray | DecodedAudio
+"""Audio as the engine reads it: in memory, or decoded on disk and read a stretch at a time."""
+
+
+def mean_square(audio: Samples, chunk: int = 30 * SAMPLE_RATE) -> float:
+    """The mean of the squared samples, read a chunk at a time (never the whole recording at once)."""
+    total = 0.0
+    for start in range(0, len(audio), chunk):
+        piece = audio[start : start + chunk]
+        total += float(np.dot(piece, piece))
+    return total / max(len(audio), 1)

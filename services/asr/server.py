@@ -116,8 +116,12 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
     def _transcribe_file(
         self, path: Path, options: TranscribeOptions, cancelled: threading.Event
     ) -> TranscriptResult:
-        audio = media.decode(path)
-        result = self._engine.transcribe(audio, options, cancelled)
+        decoded = path.with_suffix(".pcm")
+        try:
+            audio = media.decode_to_disk(path, decoded)
+            result = self._engine.transcribe(audio, options, cancelled)
+        finally:
+            decoded.unlink(missing_ok=True)
         _observe(result)
         return result
 

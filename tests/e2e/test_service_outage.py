@@ -63,3 +63,58 @@ def test_killed_service_gives_503_then_recovers_without_gateway_restart(
         time.sleep(0.2)
     assert answer.status_code == 200, answer.text
     assert httpx.get(f"{gateway.url}/health").json()["status"] == "ok"
+
+
+async def test_a_stream_ends_with_4503_when_the_service_dies_and_costs_nothing(
+    tmp_path: Path, speech: dict[str, Speech], long_speech: Speech
+) -> None:
+    import asyncio
+
+    from cli.processes import start_redis, stop
+    from tests.support.streaming import pcm_of, stream, ws_url
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    redis, redis_url = start_redis(data_dir)
+    asr = asr_process(
+        data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en"
+    )
+    asr.start()
+    # Two streams a day: the failed ones must not use them up.
+    gateway = gateway_process(
+        data_dir,
+        tmp_path / "gateway.log",
+        asr.address,
+        redis_url,
+        STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS="2",
+    )
+    gateway.start()
+    config = {"model": "tiny.en", "language": "en"}
+    try:
+        running = asyncio.create_task(stream(ws_url(gateway.url), pcm_of(long_speech.path), config=config))
+        await asyncio.sleep(3)
+        asr.kill()
+        cut = await asyncio.wait_for(running, 30)
+        assert cut.close_code == 4503
+        assert cut.errors[-1]["code"] == 503 and "unavailable" in cut.errors[-1]["error"]
+
+        down = await asyncio.wait_for(stream(ws_url(gateway.url), b"", config=config), 15)
+        assert down.close_code == 4503
+
+        asr.start()
+        clip = pcm_of(speech["garden"].path)
+        deadline = time.monotonic() + 15
+        while (
+            again := await stream(ws_url(gateway.url), clip, config=config, realtime=False)
+        ).close_code == 4503:
+            assert time.monotonic() < deadline, "the gateway did not pick the service up again"
+            await asyncio.sleep(0.2)
+        assert again.close_code == 1000, again.errors
+        second = await stream(ws_url(gateway.url), clip, config=config, realtime=False)
+        assert second.close_code == 1000, second.errors
+        refused = await stream(ws_url(gateway.url), b"", config=config)
+        assert refused.close_code == 4429
+    finally:
+        gateway.stop()
+        asr.stop()
+        stop([redis])

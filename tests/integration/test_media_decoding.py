@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from services.asr.media import SAMPLE_RATE, MediaError, decode
+from services.asr.media import SAMPLE_RATE, MediaError, decode, decode_to_disk, mean_square
 from tests.conftest import Speech
 from tests.support.media import ENCODINGS, encode, read_wav
 
@@ -23,6 +24,20 @@ def test_every_accepted_format_decodes_to_16k_mono(
     audio = decode(path)
     assert audio.ndim == 1
     assert abs(len(audio) / SAMPLE_RATE - clip.duration) < 0.15
+    # The service decodes onto disk instead (an hour must not sit in memory): the same samples.
+    on_disk = decode_to_disk(path, tmp_path / "decoded.pcm")
+    assert len(on_disk) == len(audio)
+    assert np.array_equal(on_disk[:], audio)
+
+
+def test_decoded_audio_reads_any_stretch_and_the_recording_mean_square(
+    speech: dict[str, Speech], tmp_path: Path
+) -> None:
+    audio = decode(speech["garden"].path)
+    on_disk = decode_to_disk(speech["garden"].path, tmp_path / "garden.pcm")
+    for start, end in [(0, 1), (1000, 17_000), (len(audio) - 5, len(audio) + 100), (-3200, None)]:
+        assert np.array_equal(on_disk[start:end], audio[start:end])
+    assert mean_square(on_disk, chunk=999) == pytest.approx(float(np.mean(audio**2)), rel=1e-5)
 
 
 def test_empty_file_is_refused(tmp_path: Path) -> None:
