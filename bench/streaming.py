@@ -13,7 +13,8 @@
    finalized segment after its end (in audio time, which is when it was sent) in the first and the
    last minutes.
 
-Usage: python bench/streaming.py [--long-minutes 5]   (writes bench/results/streaming.json)
+Usage: python bench/streaming.py [--parts latency accuracy long one_core] [--long-minutes 5]
+(writes bench/results/streaming.json)
 """
 
 from __future__ import annotations
@@ -129,37 +130,45 @@ def _pin_to_one_core(pid: int) -> None:
         os.sched_setaffinity(thread.id, {0})
 
 
-async def main(long_minutes: float, most_streams: int) -> None:
+PARTS = ("latency", "accuracy", "long", "one_core")
+
+
+async def main(parts: list[str], long_minutes: float, most_streams: int) -> None:
     utterances = librispeech()
     if not utterances:
         sys.exit("the LibriSpeech fixtures are missing (../shared/fixtures/librispeech)")
     results: dict[str, object] = {"cpu_count": os.cpu_count()}
     with tempfile.TemporaryDirectory() as tmp, running_platform() as platform:
         url = ws_url(platform.gateway.url)
-        results["latency"] = await latency(url, [u.path for u in utterances[:12]])
-        print(results["latency"], flush=True)
         long = long_speech(Path(tmp), min_seconds=180)
-        results["accuracy"] = await accuracy(platform.gateway.url, long.path, long.text)
-        print(results["accuracy"], flush=True)
-        samples = decode(long.path)
-        repeats = int(long_minutes * 60 * SAMPLE_RATE / len(samples)) + 1
-        longest = np.tile(samples, repeats)[: int(long_minutes * 60 * SAMPLE_RATE)]
-        results["long_stream"] = await long_stream(url, _pcm(longest))
-        print(results["long_stream"], flush=True)
-    with running_platform(
-        asr_settings={"STT_ASR_CPU_THREADS": "1", "STT_ASR_STREAM_WORKERS": "1"}
-    ) as platform:
-        assert platform.asr.process is not None
-        _pin_to_one_core(platform.asr.process.pid)
-        clip = np.concatenate([decode(u.path) for u in utterances[:6]])
-        results["one_core"] = await streams_per_core(ws_url(platform.gateway.url), _pcm(clip), most_streams)
-        print(results["one_core"], flush=True)
+        if "latency" in parts:
+            results["latency"] = await latency(url, [u.path for u in utterances[:12]])
+            print(results["latency"], flush=True)
+        if "accuracy" in parts:
+            results["accuracy"] = await accuracy(platform.gateway.url, long.path, long.text)
+            print(results["accuracy"], flush=True)
+        if "long" in parts:
+            samples = decode(long.path)
+            repeats = int(long_minutes * 60 * SAMPLE_RATE / len(samples)) + 1
+            longest = np.tile(samples, repeats)[: int(long_minutes * 60 * SAMPLE_RATE)]
+            results["long_stream"] = await long_stream(url, _pcm(longest))
+            print(results["long_stream"], flush=True)
+    if "one_core" in parts:
+        one_core = {"STT_ASR_CPU_THREADS": "1", "STT_ASR_STREAM_WORKERS": "1"}
+        with running_platform(asr_settings=one_core) as platform:
+            assert platform.asr.process is not None
+            _pin_to_one_core(platform.asr.process.pid)
+            clip = np.concatenate([decode(u.path) for u in utterances[:6]])
+            one_core_url = ws_url(platform.gateway.url)
+            results["one_core"] = await streams_per_core(one_core_url, _pcm(clip), most_streams)
+            print(results["one_core"], flush=True)
     write_results("streaming", results)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--long-minutes", type=float, default=5.0)
     parser.add_argument("--most-streams", type=int, default=4)
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.long_minutes, arguments.most_streams))
+    asyncio.run(main(arguments.parts, arguments.long_minutes, arguments.most_streams))

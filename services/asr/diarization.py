@@ -164,9 +164,17 @@ class SpeakerEncoder:
 
 class Diarizer:
     def __init__(
-        self, device: str, *, hop_s: float, same_voice_similarity: float, pause_s: float, max_speakers: int
+        self,
+        device: str,
+        *,
+        hop_s: float,
+        same_voice_similarity: float,
+        pause_s: float,
+        max_speakers: int,
+        max_clustered_units: int = 800,
     ) -> None:
         self._device = device
+        self._max_clustered_units = max_clustered_units
         self._hop_s = hop_s
         self._same_voice_similarity = same_voice_similarity
         self._pause_s = pause_s
@@ -199,15 +207,23 @@ class Diarizer:
         units = speech_units(words, self._pause_s)
         spans = [(words[u[0]][0], words[u[-1]][1]) for u in units]
         embeddings = self._unit_embeddings(audio, spans)
-        solid = np.asarray([end - start >= _MIN_UNIT_S for start, end in spans])
-        if solid.sum() < 2:
+        solid = np.flatnonzero([end - start >= _MIN_UNIT_S for start, end in spans])
+        if len(solid) < 2:
             return [0] * len(words)
-        labels = np.zeros(len(units), dtype=int)
-        labels[solid] = cluster(embeddings[solid], speakers, self._same_voice_similarity, self._max_speakers)
-        found = np.unique(labels[solid])
-        if (~solid).any():
-            centroids = np.stack([embeddings[solid][labels[solid] == c].mean(axis=0) for c in found])
-            labels[~solid] = found[nearest(embeddings[~solid], centroids)]
+        # Clustering compares every pair of units: past a bound, units spread evenly over the recording
+        # are clustered and every other unit joins its nearest voice, so the memory and time of a
+        # long recording stay bounded.
+        picked = solid
+        if len(solid) > self._max_clustered_units:
+            picked = solid[np.linspace(0, len(solid) - 1, self._max_clustered_units).astype(int)]
+        labels = np.full(len(units), -1, dtype=int)
+        similarity, most = self._same_voice_similarity, self._max_speakers
+        labels[picked] = cluster(embeddings[picked], speakers, similarity, most)
+        found = np.unique(labels[picked])
+        rest = labels < 0
+        if rest.any():
+            centroids = np.stack([embeddings[labels == c].mean(axis=0) for c in found])
+            labels[rest] = found[nearest(embeddings[rest], centroids)]
         per_word = [0] * len(words)
         for unit, label in zip(units, labels, strict=True):
             for index in unit:

@@ -161,6 +161,7 @@ class AsrEngine:
             same_voice_similarity=settings.diarization_same_voice_similarity,
             pause_s=settings.diarization_pause_s,
             max_speakers=settings.diarization_max_speakers,
+            max_clustered_units=settings.diarization_max_clustered_units,
         )
         self._ready = False
 

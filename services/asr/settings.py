@@ -67,6 +67,9 @@ class AsrSettings(ServiceSettings):
     (cosine) are one speaker. Parts of one voice measure 0.76 to 0.9 here, distinct voices 0.5 to 0.7."""
     diarization_max_speakers: int = 8
     """The most speakers looked for when the number is not given."""
+    diarization_max_clustered_units: int = 800
+    """Clustering compares every pair of speech units; a recording with more units clusters this many,
+    spread over it, and gives every other unit its nearest voice (bounded memory for long files)."""
     diarization_hop_s: float = 0.4
     """Step between the 1.6 s speaker-embedding windows over a long unit of speech."""
     diarization_pause_s: float = 0.25

@@ -196,6 +196,9 @@ async def test_a_client_that_vanishes_frees_its_slot_at_once(
     await ws.send(json.dumps({"language": "en", "model": "base"}))
     assert json.loads(await ws.recv())["status"] == "ready"
     await ws.send(pcm[: 2 * BYTES_PER_SECOND])
+    busy = await stream(ws_url(platform.url), b"")  # the anonymous tier has one slot
+    assert busy.close_code == 4429
+    assert "too many concurrent requests" in busy.errors[0]["error"]
     ws.transport.abort()  # the connection drops: no close frame, no stop
     await asyncio.sleep(0.5)
     run = await stream(ws_url(platform.url), pcm, realtime=False)
@@ -236,3 +239,16 @@ async def test_a_stream_that_runs_out_of_minutes_gets_402_its_transcript_and_440
     refused = await stream(ws_url(platform.url), b"", headers=headers)
     assert refused.close_code == 4402
     assert "free minutes used up" in refused.errors[0]["error"]
+
+
+async def test_a_stream_longer_than_the_tier_allows_ends_with_413_and_4413(
+    own_gateway: Callable[..., OwnGateway], speech: dict[str, Speech]
+) -> None:
+    platform = own_gateway(STT_GATEWAY_ANONYMOUS_MAX_BYTES=str(2 * BYTES_PER_SECOND))
+    run = await stream(ws_url(platform.url), pcm_of(speech["weather"].path), realtime=False)
+    assert run.close_code == 4413
+    assert run.errors[0]["code"] == 413
+    assert "the most the anonymous tier may send" in run.errors[0]["error"]
+    assert run.final is not None
+    assert run.final["duration"] == pytest.approx(2.0)
+    assert run.final["text"]  # the two seconds that fit are transcribed

@@ -131,3 +131,24 @@ async def test_real_two_speaker_conversation_gets_two_speakers(asr: AsrProcess) 
     assert list(transcript.speakers) == ["Speaker 1", "Speaker 2"]
     words = Counter(w.speaker for s in transcript.segments for w in s.words)
     assert min(words.values()) >= 10  # both voices carry a real share of the words
+
+
+async def test_a_long_recording_clusters_a_sample_and_places_every_other_unit(
+    asr: AsrProcess, two_voices: Conversation
+) -> None:
+    """Past `diarization_max_clustered_units`, the units clustered are a sample spread over the
+    recording; the others join their nearest voice. Here the bound is 4 units."""
+    from services.asr.diarization import Diarizer
+    from services.asr.media import decode
+
+    plain = await transcribe(asr.address, two_voices.path, diarize=False)
+    words = [(w.start, w.end, w.word) for s in plain.segments for w in s.words]
+    audio = decode(two_voices.path)
+    settings = {"hop_s": 0.4, "same_voice_similarity": 0.75, "pause_s": 0.25, "max_speakers": 8}
+    full, sampled = (
+        Diarizer("cpu", **settings, max_clustered_units=bound).speakers_of(audio, words, 0)  # type: ignore[arg-type]
+        for bound in (800, 4)
+    )
+    assert sorted(set(sampled)) == [0, 1]
+    agreement = sum(a == b for a, b in zip(full, sampled, strict=True)) / len(words)
+    assert agreement > 0.95
