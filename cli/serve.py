@@ -19,17 +19,21 @@ def serve(data_dir: Path) -> int:
     redis_process, redis_url = start_redis(data_dir)
     print(f"stt: redis on {redis_url}", flush=True)
     asr_port = int(os.environ.get("STT_ASR_PORT") or free_port())
+    embed_port = int(os.environ.get("STT_EMBED_PORT") or free_port())
     children: dict[str, subprocess.Popen[bytes]] = {"redis": redis_process}
     children["asr"] = start_python("services.asr", {**env, "STT_ASR_PORT": str(asr_port)})
+    children["embed"] = start_python("services.embed", {**env, "STT_EMBED_PORT": str(embed_port)})
     gateway_env = {
         **env,
         "STT_GATEWAY_ASR_ADDRESS": f"127.0.0.1:{asr_port}",
+        "STT_GATEWAY_EMBED_ADDRESS": f"127.0.0.1:{embed_port}",
         "STT_GATEWAY_REDIS_URL": redis_url,
     }
     children["gateway"] = start_python("gateway", gateway_env)
     port = os.environ.get("STT_PORT") or os.environ.get("STT_GATEWAY_PORT") or "8000"
     print(
-        f"stt: ASR service on 127.0.0.1:{asr_port}; gateway on http://127.0.0.1:{port} (Ctrl-C stops all)",
+        f"stt: ASR service on 127.0.0.1:{asr_port}, embedding service on 127.0.0.1:{embed_port}; "
+        f"gateway on http://127.0.0.1:{port} (Ctrl-C stops all)",
         flush=True,
     )
 
@@ -50,6 +54,6 @@ def serve(data_dir: Path) -> int:
                 stopping = True
         time.sleep(0.2)
     # Gateway first, so no request reaches a service that is already gone; Redis last.
-    stop([children["gateway"], children["asr"], children["redis"]])
+    stop([children["gateway"], children["asr"], children["embed"], children["redis"]])
     print("stt: stopped", flush=True)
     return exit_code

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
+from gateway.clients.embed import EmbedClient
 from gateway.credits import Credits
 from gateway.errors import ApiError
 from gateway.limits import Limits
@@ -25,6 +26,10 @@ def _settings(request: Request) -> GatewaySettings:
 
 def _asr(request: Request) -> AsrClient:
     return request.app.state.asr  # type: ignore[no-any-return]
+
+
+def _embed(request: Request) -> EmbedClient:
+    return request.app.state.embed  # type: ignore[no-any-return]
 
 
 def _redis(request: Request) -> Redis:
@@ -68,6 +73,7 @@ async def _account(
 
 SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 AsrDep = Annotated[AsrClient, Depends(_asr)]
+EmbedDep = Annotated[EmbedClient, Depends(_embed)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 CreditsDep = Annotated[Credits, Depends(_credits)]

@@ -18,6 +18,10 @@ class GatewaySettings(BaseSettings):
     """The platform's data folder; uploads are spooled under `<data_dir>/spool/gateway`."""
     asr_address: str = "127.0.0.1:50051"
     """gRPC address of the ASR service (a headless Kubernetes service name in a cluster)."""
+    embed_address: str = "127.0.0.1:50052"
+    """gRPC address of the embedding service."""
+    embed_timeout_s: float = 60.0
+    """gRPC deadline of one embedding request."""
     redis_url: str = "redis://127.0.0.1:6379/0"
     database_url: str = Field(
         default="", validation_alias=AliasChoices("STT_DATABASE_URL", "STT_GATEWAY_DATABASE_URL")

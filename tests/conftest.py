@@ -12,7 +12,14 @@ import pytest
 
 from cli.processes import start_redis, stop
 from tests.support.media import read_wav, synthesize, write_wav
-from tests.support.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+from tests.support.platform import (
+    AsrProcess,
+    GatewayProcess,
+    ServiceProcess,
+    asr_process,
+    embed_process,
+    gateway_process,
+)
 
 SENTENCES = {
     "weather": "The weather was cold and windy, so we stayed inside and read books all afternoon.",
@@ -105,8 +112,20 @@ def asr(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[As
 
 
 @pytest.fixture(scope="session")
+def embed(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    service = embed_process(data_dir, tmp_path_factory.mktemp("logs") / "embed.log")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
 def gateway(
-    asr: AsrProcess, redis_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    asr: AsrProcess,
+    embed: ServiceProcess,
+    redis_url: str,
+    data_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[GatewayProcess]:
     # Most tests call anonymously from one IP: lift the anonymous limits for them; the tier tests run
     # gateways of their own (own Redis, own database) with the defaults.
@@ -117,6 +136,7 @@ def gateway(
         redis_url,
         STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS="100000",
         STT_GATEWAY_ANONYMOUS_CONCURRENCY="8",
+        STT_GATEWAY_EMBED_ADDRESS=embed.address,
     )
     process.start()
     yield process

@@ -1,5 +1,5 @@
-"""The gateway's client of the ASR service: streams a spooled file in chunks, with deadlines and the
-request id in metadata. The channel reconnects by itself when the service comes back."""
+"""The gateway's client of the ASR service: streams a spooled file in chunks, opens live streams, with
+deadlines and the request id in metadata."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.common.channel import open_channel
+from gateway.clients.service import ServiceClient
 from services.common.request_id import outgoing_metadata
 from stt.v1 import asr_pb2, asr_pb2_grpc
 
@@ -26,14 +25,11 @@ async def _file_requests(
             yield asr_pb2.TranscribeRequest(audio_chunk=chunk)
 
 
-class AsrClient:
+class AsrClient(ServiceClient):
     def __init__(self, address: str, *, chunk_bytes: int, info_timeout_s: float) -> None:
-        self.address = address
-        self._channel = open_channel(address)
+        super().__init__(address, SERVICE_NAME, info_timeout_s=info_timeout_s)
         self._stub = asr_pb2_grpc.AsrStub(self._channel)
-        self._health = health_pb2_grpc.HealthStub(self._channel)
         self._chunk_bytes = chunk_bytes
-        self._info_timeout_s = info_timeout_s
 
     async def transcribe(
         self, path: Path, config: asr_pb2.TranscribeConfig, *, request_id: str, timeout_s: float
@@ -70,16 +66,3 @@ class AsrClient:
             timeout=self._info_timeout_s,
             metadata=outgoing_metadata(request_id),
         )
-
-    async def health(self) -> str:
-        """`SERVING`, `NOT_SERVING` (up, models loading) or `UNREACHABLE`."""
-        try:
-            answer = await self._health.Check(
-                health_pb2.HealthCheckRequest(service=SERVICE_NAME), timeout=self._info_timeout_s
-            )
-        except Exception:
-            return "UNREACHABLE"
-        return str(health_pb2.HealthCheckResponse.ServingStatus.Name(answer.status))
-
-    async def close(self) -> None:
-        await self._channel.close()

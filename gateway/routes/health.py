@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from gateway.dependencies import AsrDep, RedisDep, RequestIdDep
+from gateway.dependencies import AsrDep, EmbedDep, RedisDep, RequestIdDep
 
 router = APIRouter(tags=["operations"])
 
@@ -23,8 +23,12 @@ async def _redis_ok(redis: RedisDep) -> bool:
 
 
 @router.get("/health", summary="Platform health with GPU facts")
-async def health(asr: AsrDep, redis: RedisDep, request_id: RequestIdDep) -> dict[str, Any]:
-    asr_status, redis_ok = await asyncio.gather(asr.health(), _redis_ok(redis))
+async def health(
+    asr: AsrDep, embedder: EmbedDep, redis: RedisDep, request_id: RequestIdDep
+) -> dict[str, Any]:
+    asr_status, embed_status, redis_ok = await asyncio.gather(
+        asr.health(), embedder.health(), _redis_ok(redis)
+    )
     asr_service: dict[str, Any] = {"status": asr_status.lower(), "address": asr.address}
     gpu: dict[str, Any] = {"gpu_available": False, "gpu_name": None, "gpu_memory_mb": 0}
     if asr_status != "UNREACHABLE":
@@ -41,11 +45,15 @@ async def health(asr: AsrDep, redis: RedisDep, request_id: RequestIdDep) -> dict
                     "gpu_memory_mb": device.gpu_memory_mb,
                     "gpu_memory_used_mb": device.gpu_memory_used_mb,
                 }
-    healthy = asr_status == "SERVING" and redis_ok
+    healthy = asr_status == "SERVING" and embed_status == "SERVING" and redis_ok
     return {
         "status": "ok" if healthy else "degraded",
         **gpu,
-        "services": {"asr": asr_service, "redis": {"status": "ok" if redis_ok else "unreachable"}},
+        "services": {
+            "asr": asr_service,
+            "embed": {"status": embed_status.lower(), "address": embedder.address},
+            "redis": {"status": "ok" if redis_ok else "unreachable"},
+        },
     }
 
 

@@ -75,6 +75,27 @@ def asr_process(data_dir: Path, log_path: Path, **settings: str) -> AsrProcess:
 
 
 @dataclass
+class ServiceProcess(ManagedProcess):
+    """A gRPC service (embed, ...) that is ready once its health says SERVING."""
+
+    port: int = 0
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        super().start()
+        wait_until_serving(self.address)
+
+
+def embed_process(data_dir: Path, log_path: Path, **settings: str) -> ServiceProcess:
+    port = free_port()
+    env = {"STT_DATA_DIR": str(data_dir), "STT_EMBED_PORT": str(port), **settings}
+    return ServiceProcess("services.embed", env, log_path, port=port)
+
+
+@dataclass
 class GatewayProcess(ManagedProcess):
     port: int = 0
 
@@ -97,6 +118,7 @@ class GatewayProcess(ManagedProcess):
 def gateway_process(
     data_dir: Path, log_path: Path, asr_address: str, redis_url: str, **settings: str
 ) -> GatewayProcess:
+    """A gateway in front of `asr_address`; pass `STT_GATEWAY_EMBED_ADDRESS` for an embedding service."""
     port = free_port()
     env = {
         "STT_DATA_DIR": str(data_dir),

@@ -102,15 +102,15 @@ async def stream(
                 return run
         receiver = asyncio.create_task(receive())
         started = time.perf_counter()
-        for message in before_audio or []:
-            await ws.send(message)
-        for offset in range(0, len(pcm), frame_bytes):
-            await ws.send(pcm[offset : offset + frame_bytes])
-            if realtime:
-                due = started + (offset + frame_bytes) / BYTES_PER_SECOND
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        run.audio_sent_at = time.perf_counter() - started
-        try:
+        try:  # the server may close the socket while audio is still going out (an error ended it)
+            for message in before_audio or []:
+                await ws.send(message)
+            for offset in range(0, len(pcm), frame_bytes):
+                await ws.send(pcm[offset : offset + frame_bytes])
+                if realtime:
+                    due = started + (offset + frame_bytes) / BYTES_PER_SECOND
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            run.audio_sent_at = time.perf_counter() - started
             await ws.send(json.dumps({"action": "stop"}) if dialect == 1 else b"")
             for message in after_stop or []:
                 await ws.send(message)

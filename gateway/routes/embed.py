@@ -1,0 +1,40 @@
+"""`POST /v1/embed`: sentence embeddings from the embedding service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from gateway.dependencies import EmbedDep, PrincipalDep, RequestIdDep, SettingsDep
+from gateway.errors import ApiError, service_errors
+
+router = APIRouter(tags=["text"])
+
+
+class EmbedRequest(BaseModel):
+    texts: list[str] = Field(
+        description="The texts to embed, in order", examples=[["Hello world", "How are you"]]
+    )
+
+
+class EmbedResponse(BaseModel):
+    embeddings: list[list[float]] = Field(description="One L2-normalised vector per text, in order")
+    dimensions: int = Field(description="Length of each vector (384 for all-MiniLM-L6-v2)")
+    model: str = Field(description="The weights that ran")
+
+
+@router.post("/v1/embed", response_model=EmbedResponse, summary="Sentence embeddings")
+async def embed(
+    body: EmbedRequest, embedder: EmbedDep, settings: SettingsDep, request_id: RequestIdDep, _: PrincipalDep
+) -> dict[str, Any]:
+    if not body.texts:
+        raise ApiError(400, "no texts to embed: send at least one")
+    with service_errors("embedding", settings.retry_after_s):
+        answer = await embedder.embed(body.texts, request_id=request_id)
+    return {
+        "embeddings": [list(vector.values) for vector in answer.embeddings],
+        "dimensions": answer.dimensions,
+        "model": answer.model,
+    }

