@@ -31,6 +31,11 @@ async def embed(
 ) -> dict[str, Any]:
     if not body.texts:
         raise ApiError(400, "no texts to embed: send at least one")
+    for index, text in enumerate(body.texts):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # JSON allows a lone surrogate escape (\ud800); text cannot hold one
+            raise ApiError(400, f"text {index} is not valid Unicode (it holds a lone surrogate)") from None
     with service_errors("embedding", settings.retry_after_s):
         answer = await embedder.embed(body.texts, request_id=request_id)
     return {

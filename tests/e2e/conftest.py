@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cli.processes import start_redis, stop
-from tests.support.platform import AsrProcess, GatewayProcess, gateway_process
+from tests.support.platform import AsrProcess, GatewayProcess, ServiceProcess, gateway_process
 
 
 @dataclass
@@ -31,13 +31,16 @@ class OwnGateway:
 
 
 @pytest.fixture()
-def own_gateway(asr: AsrProcess, tmp_path: Path) -> Iterator[Callable[..., OwnGateway]]:
+def own_gateway(
+    asr: AsrProcess, embed: ServiceProcess, tmp_path: Path
+) -> Iterator[Callable[..., OwnGateway]]:
     started: list[tuple[GatewayProcess, object]] = []
 
     def start(**settings: str) -> OwnGateway:
         data_dir = tmp_path / f"platform{len(started)}"
         data_dir.mkdir()
         redis, redis_url = start_redis(data_dir)
+        settings = {"STT_GATEWAY_EMBED_ADDRESS": embed.address, **settings}
         gateway = gateway_process(data_dir, data_dir / "gateway.log", asr.address, redis_url, **settings)
         gateway.start()
         started.append((gateway, redis))

@@ -69,6 +69,15 @@ def test_a_body_that_is_not_utf8_json_is_400(gateway: GatewayProcess) -> None:
     assert "error" in answer.json()
 
 
+def test_a_lone_surrogate_escape_is_400(gateway: GatewayProcess) -> None:
+    escaped = b'{"texts": ["fine", "\\ud800 broken"]}'  # valid JSON, but no valid text
+    answer = httpx.post(
+        f"{gateway.url}/v1/embed", content=escaped, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 400
+    assert "text 1 is not valid Unicode" in answer.json()["error"]
+
+
 def test_an_unknown_key_is_401(gateway: GatewayProcess) -> None:
     answer = httpx.post(
         f"{gateway.url}/v1/embed", json={"texts": ["hi"]}, headers={"Authorization": "Bearer stt_wrong"}

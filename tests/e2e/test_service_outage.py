@@ -11,20 +11,22 @@ import httpx
 import pytest
 
 from tests.conftest import Speech
-from tests.support.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+from tests.support.platform import AsrProcess, GatewayProcess, ServiceProcess, asr_process, gateway_process
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture()
 def own_platform(
-    data_dir: Path, redis_url: str, tmp_path: Path
+    data_dir: Path, redis_url: str, embed: ServiceProcess, tmp_path: Path
 ) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
     asr = asr_process(
         data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en"
     )
     asr.start()
-    gateway = gateway_process(data_dir, tmp_path / "gateway.log", asr.address, redis_url)
+    gateway = gateway_process(
+        data_dir, tmp_path / "gateway.log", asr.address, redis_url, STT_GATEWAY_EMBED_ADDRESS=embed.address
+    )
     gateway.start()
     yield asr, gateway
     gateway.stop()

@@ -47,6 +47,7 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
         children = psutil.Process(serve.pid).children(recursive=True)
         names = " ".join(" ".join(c.cmdline()) for c in children)
         assert "redis-server" in names and "services.asr" in names and "gateway" in names
+        assert "services.embed" in names
 
         answer = httpx.post(
             f"{url}/v1/transcribe",
@@ -56,6 +57,8 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
         )
         assert answer.status_code == 200
         assert "tomatoes" in answer.text.lower()
+        embedded = httpx.post(f"{url}/v1/embed", json={"texts": ["tomatoes and roses"]}, timeout=60)
+        assert embedded.status_code == 200 and embedded.json()["dimensions"] == 384
 
         os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert serve.wait(timeout=30) == 0
