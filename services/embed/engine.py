@@ -32,6 +32,7 @@ class EmbedEngine:
         self._model: Any = None
         self.dimensions = 0
         self.device = "cpu"
+        self.batch_size = settings.batch_size
 
     @property
     def ready(self) -> bool:
@@ -50,6 +51,7 @@ class EmbedEngine:
         model = SentenceTransformer(path, device=device)
         self.dimensions = int(model.get_sentence_embedding_dimension() or 0)
         self.device = device
+        self.batch_size = self.settings.batch_size or (64 if device == "cuda" else 8)
         self._model = model
 
     def close(self) -> None:
@@ -72,6 +74,6 @@ class EmbedEngine:
     def embed(self, texts: list[str]) -> np.ndarray:
         self.check(texts)
         vectors = self._model.encode(
-            texts, batch_size=self.settings.batch_size, normalize_embeddings=True, convert_to_numpy=True
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
         return np.asarray(vectors, dtype=np.float32)
