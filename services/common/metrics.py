@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import grpc
@@ -26,24 +27,31 @@ Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
 StreamHandler = TypeVar("StreamHandler", bound=Callable[..., AsyncIterator[Any]])
 
 
+@contextmanager
+def _recorded(method: str, context: grpc.aio.ServicerContext) -> Iterator[None]:
+    """Binds the caller's request id to the logs, then counts and times the call by its status code."""
+    current_request_id.set(from_context(context))
+    started = time.perf_counter()
+    code = "OK"
+    try:
+        yield
+    except BaseException:
+        status = context.code()
+        code = status.name if isinstance(status, grpc.StatusCode) else "UNKNOWN"
+        raise
+    finally:
+        GRPC_REQUESTS.labels(method, code).inc()
+        GRPC_LATENCY.labels(method).observe(time.perf_counter() - started)
+
+
 def observed(method: str) -> Callable[[Handler], Handler]:
-    """Wraps a servicer method: binds the caller's request id to the logs, counts and times the call."""
+    """Wraps a servicer method: request id in the logs, calls counted and timed."""
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
-            current_request_id.set(from_context(context))
-            started = time.perf_counter()
-            code = "OK"
-            try:
+            with _recorded(method, context):
                 return await handler(self, request, context)
-            except BaseException:
-                status = context.code()
-                code = status.name if isinstance(status, grpc.StatusCode) else "UNKNOWN"
-                raise
-            finally:
-                GRPC_REQUESTS.labels(method, code).inc()
-                GRPC_LATENCY.labels(method).observe(time.perf_counter() - started)
 
         return wrapper  # type: ignore[return-value]
 
@@ -56,19 +64,9 @@ def observed_stream(method: str) -> Callable[[StreamHandler], StreamHandler]:
     def decorate(handler: StreamHandler) -> StreamHandler:
         @functools.wraps(handler)
         async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            current_request_id.set(from_context(context))
-            started = time.perf_counter()
-            code = "OK"
-            try:
+            with _recorded(method, context):
                 async for answer in handler(self, request, context):
                     yield answer
-            except BaseException:
-                status = context.code()
-                code = status.name if isinstance(status, grpc.StatusCode) else "CANCELLED"
-                raise
-            finally:
-                GRPC_REQUESTS.labels(method, code).inc()
-                GRPC_LATENCY.labels(method).observe(time.perf_counter() - started)
 
         return wrapper  # type: ignore[return-value]
 

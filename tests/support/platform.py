@@ -56,7 +56,9 @@ class ManagedProcess:
 
 
 @dataclass
-class AsrProcess(ManagedProcess):
+class ServiceProcess(ManagedProcess):
+    """A gRPC service (ASR, embed, ...), ready once its health says SERVING."""
+
     port: int = 0
 
     @property
@@ -66,27 +68,15 @@ class AsrProcess(ManagedProcess):
     def start(self) -> None:
         super().start()
         wait_until_serving(self.address)
+
+
+AsrProcess = ServiceProcess  # the name most tests know the ASR service by
 
 
 def asr_process(data_dir: Path, log_path: Path, **settings: str) -> AsrProcess:
     port = free_port()
     env = {"STT_DATA_DIR": str(data_dir), "STT_ASR_PORT": str(port), **settings}
     return AsrProcess("services.asr", env, log_path, port=port)
-
-
-@dataclass
-class ServiceProcess(ManagedProcess):
-    """A gRPC service (embed, ...) that is ready once its health says SERVING."""
-
-    port: int = 0
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        super().start()
-        wait_until_serving(self.address)
 
 
 def embed_process(data_dir: Path, log_path: Path, **settings: str) -> ServiceProcess:
