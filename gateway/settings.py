@@ -22,6 +22,10 @@ class GatewaySettings(BaseSettings):
     """gRPC address of the embedding service."""
     embed_timeout_s: float = 60.0
     """gRPC deadline of one embedding request."""
+    llm_address: str = "127.0.0.1:50053"
+    """gRPC address of the LLM service."""
+    llm_timeout_s: float = 600.0
+    """gRPC deadline of one LLM request (a long transcript is summarised part by part)."""
     redis_url: str = "redis://127.0.0.1:6379/0"
     database_url: str = Field(
         default="", validation_alias=AliasChoices("STT_DATABASE_URL", "STT_GATEWAY_DATABASE_URL")

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli.processes import start_redis, stop
+from cli.processes import free_port, start_llm_engine, start_redis, stop
+from services.llm.settings import LlmSettings
 from tests.support.media import read_wav, synthesize, write_wav
 from tests.support.platform import (
     AsrProcess,
@@ -19,6 +20,7 @@ from tests.support.platform import (
     asr_process,
     embed_process,
     gateway_process,
+    llm_process,
 )
 
 SENTENCES = {
@@ -120,9 +122,33 @@ def embed(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="session")
+def llm_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama.cpp's OpenAI-compatible server with the packaged SmolLM2 weights; yields its URL."""
+    port = free_port()
+    process = start_llm_engine(
+        port, LlmSettings().context_tokens, tmp_path_factory.mktemp("logs") / "engine.log"
+    )
+    yield f"http://127.0.0.1:{port}"  # the LLM service reports SERVING only once this answers
+    stop([process])
+
+
+@pytest.fixture(scope="session")
+def llm(
+    data_dir: Path, llm_engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
+    # Greedy decoding: the same text gets the same summary, so the tests repeat.
+    log_path = tmp_path_factory.mktemp("logs") / "llm.log"
+    service = llm_process(data_dir, log_path, llm_engine, STT_LLM_TEMPERATURE="0")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
 def gateway(
     asr: AsrProcess,
     embed: ServiceProcess,
+    llm: ServiceProcess,
     redis_url: str,
     data_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
@@ -137,6 +163,7 @@ def gateway(
         STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS="100000",
         STT_GATEWAY_ANONYMOUS_CONCURRENCY="8",
         STT_GATEWAY_EMBED_ADDRESS=embed.address,
+        STT_GATEWAY_LLM_ADDRESS=llm.address,
     )
     process.start()
     yield process

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from gateway.dependencies import EmbedDep, PrincipalDep, RequestIdDep, SettingsDep
 from gateway.errors import ApiError, service_errors
+from gateway.text_input import require_unicode
 
 router = APIRouter(tags=["text"])
 
@@ -33,10 +34,7 @@ async def embed(
     if not body.texts:
         raise ApiError(400, "no texts to embed: send at least one")
     for index, text in enumerate(body.texts):
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # JSON allows a lone surrogate escape (\ud800); text cannot hold one
-            raise ApiError(400, f"text {index} is not valid Unicode (it holds a lone surrogate)") from None
+        require_unicode(text, f"text {index}")
     with service_errors("embedding", settings.retry_after_s):
         answer = await embedder.embed(body.texts, request_id=request_id)
     # Rendered here rather than through FastAPI's encoder, which walks tens of thousands of floats

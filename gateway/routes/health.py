@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from gateway.dependencies import AsrDep, EmbedDep, RedisDep, RequestIdDep
+from gateway.dependencies import AsrDep, EmbedDep, LlmDep, RedisDep, RequestIdDep
 
 router = APIRouter(tags=["operations"])
 
@@ -24,10 +24,10 @@ async def _redis_ok(redis: RedisDep) -> bool:
 
 @router.get("/health", summary="Platform health with GPU facts")
 async def health(
-    asr: AsrDep, embedder: EmbedDep, redis: RedisDep, request_id: RequestIdDep
+    asr: AsrDep, embedder: EmbedDep, llm: LlmDep, redis: RedisDep, request_id: RequestIdDep
 ) -> dict[str, Any]:
-    asr_status, embed_status, redis_ok = await asyncio.gather(
-        asr.health(), embedder.health(), _redis_ok(redis)
+    asr_status, embed_status, llm_status, redis_ok = await asyncio.gather(
+        asr.health(), embedder.health(), llm.health(), _redis_ok(redis)
     )
     asr_service: dict[str, Any] = {"status": asr_status.lower(), "address": asr.address}
     gpu: dict[str, Any] = {"gpu_available": False, "gpu_name": None, "gpu_memory_mb": 0}
@@ -45,13 +45,14 @@ async def health(
                     "gpu_memory_mb": device.gpu_memory_mb,
                     "gpu_memory_used_mb": device.gpu_memory_used_mb,
                 }
-    healthy = asr_status == "SERVING" and embed_status == "SERVING" and redis_ok
+    healthy = all(s == "SERVING" for s in (asr_status, embed_status, llm_status)) and redis_ok
     return {
         "status": "ok" if healthy else "degraded",
         **gpu,
         "services": {
             "asr": asr_service,
             "embed": {"status": embed_status.lower(), "address": embedder.address},
+            "llm": {"status": llm_status.lower(), "address": llm.address},
             "redis": {"status": "ok" if redis_ok else "unreachable"},
         },
     }

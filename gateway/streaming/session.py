@@ -16,6 +16,7 @@ import logging
 from typing import TypeAlias
 
 import grpc
+from prometheus_client import Counter, Gauge
 from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 from starlette.types import Message
@@ -36,6 +37,11 @@ from services.common.request_id import current_request_id
 from stt.v1 import asr_pb2
 
 log = logging.getLogger(__name__)
+
+LIVE_STREAMS = Gauge("stt_gateway_live_streams", "WebSocket streams open on this gateway")
+STREAMED_SECONDS = Counter(
+    "stt_gateway_streamed_audio_seconds_total", "Seconds of audio relayed to the ASR service"
+)
 
 BYTES_PER_SECOND = 32_000  # 16-bit samples at 16 kHz, mono
 
@@ -81,6 +87,7 @@ class LiveSession:
 
     async def run(self) -> None:
         await self._ws.accept()
+        LIVE_STREAMS.inc()
         try:
             principal = await authenticate(self._ws, self._settings, self._limits)
             tier = tiers.tier(principal.tier, self._settings)
@@ -93,6 +100,8 @@ class LiveSession:
         except (RedisError, OperationalError) as exc:
             log.error("a store failed during a stream: %s", exc)
             await self._end(503, "the limits store or the database is unavailable; try again shortly")
+        finally:
+            LIVE_STREAMS.dec()
 
     async def _serve(self, principal: Principal, tier: tiers.Tier) -> None:
         config, first = await self._first_message()
@@ -247,6 +256,7 @@ class LiveSession:
         if allowed > 0:
             await call.write(asr_pb2.StreamRequest(audio=data[:allowed]))
             self._streamed_bytes += allowed
+            STREAMED_SECONDS.inc(allowed / BYTES_PER_SECOND)
         if limit is not None:
             await self._send(protocol.error_message(limit.status, limit.message))
             self._end_code = protocol.close_code(limit.status)

@@ -18,15 +18,14 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture()
 def own_platform(
-    data_dir: Path, redis_url: str, embed: ServiceProcess, tmp_path: Path
+    data_dir: Path, redis_url: str, embed: ServiceProcess, llm: ServiceProcess, tmp_path: Path
 ) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
     asr = asr_process(
         data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en"
     )
     asr.start()
-    gateway = gateway_process(
-        data_dir, tmp_path / "gateway.log", asr.address, redis_url, STT_GATEWAY_EMBED_ADDRESS=embed.address
-    )
+    services = {"STT_GATEWAY_EMBED_ADDRESS": embed.address, "STT_GATEWAY_LLM_ADDRESS": llm.address}
+    gateway = gateway_process(data_dir, tmp_path / "gateway.log", asr.address, redis_url, **services)
     gateway.start()
     yield asr, gateway
     gateway.stop()

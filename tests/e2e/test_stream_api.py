@@ -171,6 +171,12 @@ async def test_concurrent_real_time_streams_all_keep_up(
         assert word_error_rate(clip.text, run.final["text"]) < 0.15
         assert run.partials, "every stream gets interim text, not only the first"
         assert run.final_at - run.audio_sent_at < 4.0
+    metrics = httpx.get(f"{gateway.url}/metrics").text
+    assert "stt_gateway_live_streams 0.0" in metrics  # every stream let go of
+    streamed = next(
+        line for line in metrics.splitlines() if line.startswith("stt_gateway_streamed_audio_seconds_total")
+    )
+    assert float(streamed.split()[-1]) >= sum(len(pcm_of(c.path)) for c in clips) / BYTES_PER_SECOND
 
 
 async def test_a_silent_client_is_closed_with_4408(

@@ -47,7 +47,7 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
         children = psutil.Process(serve.pid).children(recursive=True)
         names = " ".join(" ".join(c.cmdline()) for c in children)
         assert "redis-server" in names and "services.asr" in names and "gateway" in names
-        assert "services.embed" in names
+        assert "services.embed" in names and "services.llm" in names and "llama_cpp.server" in names
 
         answer = httpx.post(
             f"{url}/v1/transcribe",
@@ -59,6 +59,10 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
         assert "tomatoes" in answer.text.lower()
         embedded = httpx.post(f"{url}/v1/embed", json={"texts": ["tomatoes and roses"]}, timeout=60)
         assert embedded.status_code == 200 and embedded.json()["dimensions"] == 384
+        summary = httpx.post(
+            f"{url}/v1/summarize", json={"text": "We met and agreed to ship on Monday."}, timeout=120
+        )
+        assert summary.status_code == 200 and summary.json()["model"] == "SmolLM2-135M-Instruct"
 
         os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert serve.wait(timeout=30) == 0

@@ -85,6 +85,17 @@ def embed_process(data_dir: Path, log_path: Path, **settings: str) -> ServicePro
     return ServiceProcess("services.embed", env, log_path, port=port)
 
 
+def llm_process(data_dir: Path, log_path: Path, engine_url: str, **settings: str) -> ServiceProcess:
+    port = free_port()
+    env = {
+        "STT_DATA_DIR": str(data_dir),
+        "STT_LLM_PORT": str(port),
+        "STT_LLM_ENGINE_URL": engine_url,
+        **settings,
+    }
+    return ServiceProcess("services.llm", env, log_path, port=port)
+
+
 @dataclass
 class GatewayProcess(ManagedProcess):
     port: int = 0
