@@ -20,11 +20,17 @@ class SummarizeRequest(BaseModel):
     )
 
 
+class Usage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+
+
 class SummarizeResponse(BaseModel):
     summary: str
     style: str = Field(description="The style that was used (`bullets` answers as `bullet_points`)")
     model: str = Field(description="The language model that wrote it")
     parts: int = Field(description="Parts the text was split into to fit the model (1 when it fitted)")
+    usage: Usage = Field(description="Tokens the engine read and wrote, over every part")
 
 
 @router.post("/v1/summarize", response_model=SummarizeResponse, summary="Summarize text")
@@ -34,6 +40,7 @@ async def summarize(
     require_unicode(body.text, "the text")
     with service_errors("language model", settings.retry_after_s):
         answer = await llm.summarize(body.text, body.style, request_id=request_id)
+    usage = Usage(prompt_tokens=answer.prompt_tokens, completion_tokens=answer.completion_tokens)
     return SummarizeResponse(
-        summary=answer.summary, style=answer.style, model=answer.model, parts=answer.parts
+        summary=answer.summary, style=answer.style, model=answer.model, parts=answer.parts, usage=usage
     )

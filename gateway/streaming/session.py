@@ -95,6 +95,8 @@ class LiveSession:
                 await self._serve(principal, tier)
         except ClientGone:
             log.info("the client left the stream")
+        except StreamEnded as exc:  # before any audio: nothing to charge
+            await self._end(exc.status, exc.message, exc.close_code)
         except ApiError as exc:
             await self._end(exc.status, exc.message)
         except (RedisError, OperationalError) as exc:
@@ -145,6 +147,9 @@ class LiveSession:
             return exc
         if isinstance(exc, grpc.aio.AioRpcError):
             return from_grpc(exc, "ASR", self._settings.retry_after_s)
+        if isinstance(exc, RedisError | OperationalError):
+            log.error("a store failed during a stream: %s", exc)
+            return ApiError(503, "the limits store or the database is unavailable; try again shortly")
         if not isinstance(exc, asyncio.CancelledError):
             log.error("a stream failed", exc_info=exc)
         return ApiError(500, "the stream failed")

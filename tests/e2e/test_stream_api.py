@@ -191,6 +191,11 @@ async def test_a_silent_client_is_closed_with_4408(
             await ws.recv()
     assert error == {"error": "nothing was received for 1 s", "code": 408}
     assert ws.close_code == 4408
+    async with websockets.connect(ws_url(platform.url)) as mute:  # not even a config
+        assert json.loads(await asyncio.wait_for(mute.recv(), 10))["code"] == 408
+        with pytest.raises(websockets.ConnectionClosed):
+            await mute.recv()
+    assert mute.close_code == 4408
 
 
 async def test_a_client_that_vanishes_frees_its_slot_at_once(

@@ -46,6 +46,7 @@ def test_every_style_gets_a_summary_from_the_named_model(
     assert body["style"] == answered_as
     assert body["model"] == "SmolLM2-135M-Instruct"
     assert body["parts"] == 1
+    assert body["usage"]["prompt_tokens"] > 50 and body["usage"]["completion_tokens"] > 0
     assert len(body["summary"].split()) >= 3
     assert body["summary"] != MEETING
 
