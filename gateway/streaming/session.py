@@ -26,7 +26,7 @@ from gateway import tiers
 from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
 from gateway.credits import Credits, QuotaExhaustedError
-from gateway.errors import ApiError, from_grpc
+from gateway.errors import ApiError, from_grpc, store_unavailable
 from gateway.limits import Limits
 from gateway.settings import GatewaySettings
 from gateway.streaming import protocol
@@ -100,8 +100,8 @@ class LiveSession:
         except ApiError as exc:
             await self._end(exc.status, exc.message)
         except (RedisError, OperationalError) as exc:
-            log.error("a store failed during a stream: %s", exc)
-            await self._end(503, "the limits store or the database is unavailable; try again shortly")
+            error = store_unavailable(exc)
+            await self._end(error.status, error.message)
         finally:
             LIVE_STREAMS.dec()
 
@@ -148,8 +148,7 @@ class LiveSession:
         if isinstance(exc, grpc.aio.AioRpcError):
             return from_grpc(exc, "ASR", self._settings.retry_after_s)
         if isinstance(exc, RedisError | OperationalError):
-            log.error("a store failed during a stream: %s", exc)
-            return ApiError(503, "the limits store or the database is unavailable; try again shortly")
+            return store_unavailable(exc)
         if not isinstance(exc, asyncio.CancelledError):
             log.error("a stream failed", exc_info=exc)
         return ApiError(500, "the stream failed")

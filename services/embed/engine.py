@@ -72,7 +72,7 @@ class EmbedEngine:
                 )
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        self.check(texts)
+        """Vectors for texts that passed `check` (the servicer checks before a worker is taken)."""
         vectors = self._model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cli.processes import start_redis, stop
 from tests.conftest import Speech
 from tests.support.platform import AsrProcess, GatewayProcess, ServiceProcess, asr_process, gateway_process
 
@@ -18,18 +19,22 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture()
 def own_platform(
-    data_dir: Path, redis_url: str, embed: ServiceProcess, llm: ServiceProcess, tmp_path: Path
+    data_dir: Path, embed: ServiceProcess, llm: ServiceProcess, tmp_path: Path
 ) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
     asr = asr_process(
         data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en"
     )
     asr.start()
+    # A Redis and a database of its own: its default anonymous limits must not reach the quota cache
+    # of the session's gateway, whose limits are lifted.
+    redis, redis_url = start_redis(tmp_path)
     services = {"STT_GATEWAY_EMBED_ADDRESS": embed.address, "STT_GATEWAY_LLM_ADDRESS": llm.address}
-    gateway = gateway_process(data_dir, tmp_path / "gateway.log", asr.address, redis_url, **services)
+    gateway = gateway_process(tmp_path, tmp_path / "gateway.log", asr.address, redis_url, **services)
     gateway.start()
     yield asr, gateway
     gateway.stop()
     asr.stop()
+    stop([redis])
 
 
 def _transcribe(gateway: GatewayProcess, clip: Speech) -> httpx.Response:
@@ -71,7 +76,6 @@ async def test_a_stream_ends_with_4503_when_the_service_dies_and_costs_nothing(
 ) -> None:
     import asyncio
 
-    from cli.processes import start_redis, stop
     from tests.support.streaming import pcm_of, stream, ws_url
 
     data_dir = tmp_path / "data"
