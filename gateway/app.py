@@ -18,7 +18,19 @@ from gateway.credits import Credits
 from gateway.errors import install_error_handlers
 from gateway.limits import Limits
 from gateway.middleware import RequestContextMiddleware
-from gateway.routes import account, embed, health, models, stream, summarize, transcribe, transcripts
+from gateway.routes import (
+    account,
+    analyze,
+    embed,
+    generate,
+    health,
+    models,
+    stream,
+    summarize,
+    transcribe,
+    transcript_intelligence,
+    transcripts,
+)
 from gateway.settings import GatewaySettings
 from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import utcnow
@@ -79,6 +91,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
-    for module in (transcribe, stream, summarize, embed, models, health, account, transcripts):
+    routers = (
+        transcribe, stream, summarize, analyze, generate, embed, models, health, account, transcripts,
+        transcript_intelligence,
+    )  # fmt: skip
+    for module in routers:
         app.include_router(module.router)
     return app

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
@@ -47,6 +47,11 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    """For work that outlives the request's own session (a streamed answer, work after the answer)."""
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
 def _credits(request: Request) -> Credits:
     return request.app.state.credits  # type: ignore[no-any-return]
 
@@ -82,6 +87,7 @@ EmbedDep = Annotated[EmbedClient, Depends(_embed)]
 LlmDep = Annotated[LlmClient, Depends(_llm)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 CreditsDep = Annotated[Credits, Depends(_credits)]
 LimitsDep = Annotated[Limits, Depends(_limits)]
 RequestIdDep = Annotated[str, Depends(_request_id)]

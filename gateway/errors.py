@@ -35,6 +35,7 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.DATA_LOSS: 502,  # the LLM's answer stayed malformed: the engine behind us failed
 }
 
 
@@ -53,6 +54,8 @@ def from_grpc(error: grpc.aio.AioRpcError, service: str, retry_after_s: int) -> 
         )
     if status == 504:
         return ApiError(504, f"the {service} service did not answer in time")
+    if status == 502:
+        return ApiError(502, error.details() or f"the {service} service gave a malformed answer")
     if status == 500:
         log.error("%s service failed: %s %s", service, code.name, error.details())
         return ApiError(500, f"the {service} service failed")

@@ -26,6 +26,11 @@ class GatewaySettings(BaseSettings):
     """gRPC address of the LLM service."""
     llm_timeout_s: float = 600.0
     """gRPC deadline of one LLM request (a long transcript is summarised part by part)."""
+    chat_passages: int = Field(default=5, ge=1, le=20)
+    """Transcript segments retrieved (by embedding similarity) to answer a chat question."""
+    chat_history_turns: int = Field(default=10, ge=0, le=100)
+    """Earlier turns of a chat session sent with a follow-up question (the LLM service drops the
+    oldest of them when they do not fit its context)."""
     redis_url: str = "redis://127.0.0.1:6379/0"
     database_url: str = Field(
         default="", validation_alias=AliasChoices("STT_DATABASE_URL", "STT_GATEWAY_DATABASE_URL")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from gateway.clients.service import ServiceClient
 from services.common.request_id import outgoing_metadata
 from stt.v1 import llm_pb2, llm_pb2_grpc
@@ -20,3 +22,31 @@ class LlmClient(ServiceClient):
         return await self._stub.Summarize(
             request, timeout=self._timeout_s, metadata=outgoing_metadata(request_id)
         )
+
+    async def analyze(self, text: str, kind: str, *, request_id: str) -> llm_pb2.AnalyzeResponse:
+        return await self._stub.Analyze(
+            llm_pb2.AnalyzeRequest(text=text, type=kind),
+            timeout=self._timeout_s,
+            metadata=outgoing_metadata(request_id),
+        )
+
+    async def generate(
+        self, text: str, kind: str, prompt: str, *, request_id: str
+    ) -> llm_pb2.GenerateResponse:
+        return await self._stub.Generate(
+            llm_pb2.GenerateRequest(text=text, type=kind, prompt=prompt),
+            timeout=self._timeout_s,
+            metadata=outgoing_metadata(request_id),
+        )
+
+    def chat(
+        self, question: str, passages: list[str], history: list[tuple[str, str]], *, request_id: str
+    ) -> AsyncIterator[llm_pb2.ChatEvent]:
+        """The answer's events: text deltas, then `done`. Cancelling the iteration cancels the call."""
+        request = llm_pb2.ChatRequest(
+            question=question,
+            passages=passages,
+            history=[llm_pb2.ChatTurn(role=role, content=content) for role, content in history],
+        )
+        call = self._stub.Chat(request, timeout=self._timeout_s, metadata=outgoing_metadata(request_id))
+        return call.__aiter__()  # type: ignore[no-any-return]

@@ -9,15 +9,18 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.background import BackgroundTask
 
 from gateway import tiers
 from gateway.credits import QuotaExhaustedError
 from gateway.dependencies import (
     AsrDep,
     CreditsDep,
+    EmbedDep,
     LimitsDep,
     PrincipalDep,
     RequestIdDep,
+    SessionsDep,
     SettingsDep,
 )
 from gateway.disconnect import unless_disconnected
@@ -25,6 +28,7 @@ from gateway.errors import ApiError, service_errors
 from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
+from gateway.intelligence.retrieval import index_completed
 from gateway.media_probe import probe_duration
 from gateway.transcript_record import TranscriptRecord
 from gateway.uploads import spool_upload
@@ -103,6 +107,8 @@ async def transcribe(
     principal: PrincipalDep,
     credits: CreditsDep,
     limits: LimitsDep,
+    sessions: SessionsDep,
+    embed: EmbedDep,
 ) -> Response:
     tier = tiers.tier(principal.tier, settings)
     async with limits.lease(principal.subject, tier.concurrency):
@@ -148,4 +154,7 @@ async def transcribe(
             )
         finally:
             upload.discard()
-    return _render(transcript, form.response_format, record.id)
+    response = _render(transcript, form.response_format, record.id)
+    if record.id is not None:  # embedded for chat once the answer is sent
+        response.background = BackgroundTask(index_completed, sessions, record.id, embed, request_id)
+    return response

@@ -35,7 +35,7 @@ def _utc(moment: datetime | None, name: str) -> datetime | None:
         raise ApiError(400, f"{name} is out of range") from exc
 
 
-async def _owned(session: SessionDep, account: AccountDep, transcript_id: str) -> Transcript:
+async def owned(session: SessionDep, account: AccountDep, transcript_id: str) -> Transcript:
     transcript = await stored.get(session, account.id, transcript_id)
     if transcript is None:
         raise ApiError(404, _NOT_FOUND)
@@ -68,7 +68,7 @@ async def list_transcripts(
 
 @router.get("/{transcript_id}/", summary="One transcript with its segments and words")
 async def get_transcript(transcript_id: str, account: AccountDep, session: SessionDep) -> dict[str, Any]:
-    transcript = await _owned(session, account, transcript_id)
+    transcript = await owned(session, account, transcript_id)
     return {**stored.summary_json(transcript), **transcript_json(stored.to_proto(transcript))}
 
 
@@ -88,7 +88,7 @@ async def export_transcript(
     if export_format not in EXPORT_FORMATS:
         known = ", ".join(EXPORT_FORMATS)
         raise ApiError(400, f"unknown export format '{export_format}'; use one of: {known}")
-    transcript = await _owned(session, account, transcript_id)
+    transcript = await owned(session, account, transcript_id)
     document = stored.to_proto(transcript)
     stem = (transcript.filename.rsplit(".", 1)[0] or "transcript").replace('"', "")[:80]
     disposition = {"Content-Disposition": f'attachment; filename="{stem}.{export_format}"'}

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -116,6 +117,52 @@ class TranscriptSegment(Base):
     words: Mapped[list[Any]] = mapped_column(default=list)
 
     transcript: Mapped[Transcript] = relationship(back_populates="segments")
+
+
+class TranscriptInsight(Base):
+    """A summary, analysis or generated content of a transcript, kept until the transcript's text
+    changes: `text_hash` is the hash of the text it was made from, and a different one is a miss."""
+
+    __tablename__ = "transcript_insights"
+    __table_args__ = (UniqueConstraint("transcript_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transcript_id: Mapped[str] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    """`summary:<style>`, `analysis:<type>` or `generate:<type>:<hash of the steering prompt>`."""
+    text_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SegmentVector(Base):
+    """The sentence embedding of one segment of a transcript, for chat retrieval (float32 bytes,
+    searched in process: a transcript has at most a few thousand segments)."""
+
+    __tablename__ = "segment_vectors"
+
+    transcript_id: Mapped[str] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"), primary_key=True
+    )
+    segment_order: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    """The hash of the segment's text it was computed from: an edited segment is embedded again."""
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ChatTurn(Base):
+    """One question or answer of a chat session about a transcript; a session belongs to one account
+    and one transcript, so another account's session id finds nothing."""
+
+    __tablename__ = "chat_turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    transcript_id: Mapped[str] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LedgerEntry(Base):

@@ -11,6 +11,7 @@ piling up here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import TypeAlias
@@ -84,6 +85,8 @@ class LiveSession:
         self._warned_after_stop = False
         self._segments: list[asr_pb2.Segment] = []
         self._ready = asr_pb2.StreamReady()
+        self.transcript_id: str | None = None
+        """The stored transcript of a keyed stream, once it has one."""
 
     async def run(self) -> None:
         await self._ws.accept()
@@ -91,8 +94,9 @@ class LiveSession:
         try:
             principal = await authenticate(self._ws, self._settings, self._limits)
             tier = tiers.tier(principal.tier, self._settings)
-            async with self._limits.lease(principal.subject, tier.concurrency):
-                await self._serve(principal, tier)
+            async with contextlib.AsyncExitStack() as slot:
+                await slot.enter_async_context(self._limits.lease(principal.subject, tier.concurrency))
+                await self._serve(principal, tier, slot)
         except ClientGone:
             log.info("the client left the stream")
         except StreamEnded as exc:  # before any audio: nothing to charge
@@ -105,9 +109,12 @@ class LiveSession:
         finally:
             LIVE_STREAMS.dec()
 
-    async def _serve(self, principal: Principal, tier: tiers.Tier) -> None:
+    async def _serve(self, principal: Principal, tier: tiers.Tier, slot: contextlib.AsyncExitStack) -> None:
+        """`slot` holds the stream's concurrency lease: it is given back as soon as the relay ends, so
+        a client that reconnects at once is not refused while the last stream is still being settled."""
         config, first = await self._first_message()
         record = TranscriptRecord(principal.account_id, "live stream", config.model)
+        self.transcript_id = record.id
         meter = StreamMeter(self._credits, tiers.bucket_for(principal, self._settings), record)
         try:
             await meter.open()
@@ -121,6 +128,7 @@ class LiveSession:
             transcript = await self._relay(call, stream_config, tier, meter, first)
         except (ClientGone, StreamEnded) as exc:
             call.cancel()
+            await asyncio.shield(slot.aclose())
             # The audio that was streamed was transcribed: it is charged and what was final is kept.
             await asyncio.shield(meter.settle(self._streamed_s, self._so_far()))
             if isinstance(exc, StreamEnded):
@@ -128,12 +136,14 @@ class LiveSession:
             return
         except BaseException as exc:
             call.cancel()
+            await asyncio.shield(slot.aclose())
             error = self._as_api_error(exc)
             await asyncio.shield(meter.refund(error))  # our failure costs the client nothing
             if isinstance(exc, asyncio.CancelledError):
                 raise
             await self._end(error.status, error.message)
             return
+        await asyncio.shield(slot.aclose())
         await asyncio.shield(meter.settle(self._streamed_s, transcript))
         await self._send(protocol.final_message(transcript, record.id))
         await self._close(self._end_code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
@@ -30,3 +32,9 @@ class LlmSettings(ServiceSettings):
     max_input_chars: int = 400_000
     """Longer text is refused (OUT_OF_RANGE, which the gateway answers as 413) rather than cut."""
     temperature: float = 0.2
+    schema_guided_decoding: Literal["llama_cpp", "openai", "none"] = "llama_cpp"
+    """How the engine is asked for JSON of a given shape: `llama_cpp` (llama-cpp-python's server turns
+    the schema into a grammar), `openai` (`response_format` `json_schema`, as vLLM serves it), or `none`
+    (the prompt only). Every structured answer is validated either way, and asked for once more."""
+    structured_answer_tokens: int = 768
+    """The longest structured answer (a blog post, a quiz) asked for."""

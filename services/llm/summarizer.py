@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.llm.engine_client import EngineClient
+from services.llm.errors import InvalidRequestError, TextTooLongError
 from services.llm.settings import LlmSettings
 
 PROMPTS = Path(__file__).parent / "prompts" / "summarize"
@@ -17,14 +18,6 @@ STYLES = ("brief", "detailed", "action_items", "bullet_points")
 ALIASES = {"bullets": "bullet_points"}
 _PROMPT_ROOM = 200  # tokens of the instructions and the chat template around the text
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-class InvalidSummaryRequestError(ValueError):
-    pass
-
-
-class TextTooLongError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -41,7 +34,7 @@ def style_of(requested: str) -> str:
     style = ALIASES.get(requested, requested or "brief")
     if style not in STYLES:
         names = ", ".join([*STYLES, *ALIASES])
-        raise InvalidSummaryRequestError(f"unknown style '{requested[:40]}'; styles: {names}")
+        raise InvalidRequestError(f"unknown style '{requested[:40]}'; styles: {names}")
     return style
 
 
@@ -59,17 +52,12 @@ class Summarizer:
         style = style_of(requested_style)
         text = text.strip()
         if not text:
-            raise InvalidSummaryRequestError("the text is empty")
+            raise InvalidRequestError("the text is empty")
         limit = self._settings.max_input_chars
         if len(text) > limit:
             raise TextTooLongError(f"the text has {len(text)} characters; at most {limit} can be summarized")
         used = [0, 0]
-        pieces = await self._split(text)
-        parts = len(pieces)
-        while len(pieces) > 1:  # map: each part on its own; reduce: their summaries together
-            summaries = [await self._complete(prompt("detailed"), piece, used) for piece in pieces]
-            text = prompt("combine") + "\n\n" + "\n\n".join(summaries)
-            pieces = await self._split(text)
+        text, parts = await self.fitted(text, used)
         completion = await self._engine.chat(prompt(style), text, self._settings.answer_tokens)
         return Summary(
             text=completion.text,
@@ -80,28 +68,41 @@ class Summarizer:
             completion_tokens=used[1] + completion.completion_tokens,
         )
 
+    async def fitted(self, text: str, used: list[int], room: int = 0) -> tuple[str, int]:
+        """`text` itself when it fits one prompt with `room` tokens to spare, else the summary of its
+        parts (map-reduce, again until it fits), and how many parts it was split into. `used` adds up
+        the tokens the engine read and wrote."""
+        pieces = await self._split(text, room)
+        parts = len(pieces)
+        while len(pieces) > 1:  # map: each part on its own; reduce: their summaries together
+            summaries = [await self._complete(prompt("detailed"), piece, used) for piece in pieces]
+            text = prompt("combine") + "\n\n" + "\n\n".join(summaries)
+            pieces = await self._split(text, room)
+        return text, parts
+
     async def _complete(self, instructions: str, text: str, used: list[int]) -> str:
         completion = await self._engine.chat(instructions, text, self._settings.answer_tokens)
         used[0] += completion.prompt_tokens
         used[1] += completion.completion_tokens
         return completion.text
 
-    async def _split(self, text: str) -> list[str]:
-        """Parts of `text` that each fit the prompt budget, cut at sentence ends (at words where one
-        sentence alone is too long)."""
+    async def _split(self, text: str, room: int) -> list[str]:
+        """Parts of `text` that each fit the prompt budget less `room`, cut at sentence ends (at words
+        where one sentence alone is too long)."""
+        budget = self._budget - room
         # A byte-level tokenizer spends at least one byte of text a token: text with fewer bytes than
         # the budget fits without asking the engine to count (a round trip saved on most requests).
-        if len(text.encode()) + 8 <= self._budget:
+        if len(text.encode()) + 8 <= budget:
             return [text]
         total = await self._engine.count_tokens(text)
-        if total <= self._budget:
+        if total <= budget:
             return [text]
-        pieces = [p for s in _SENTENCE_END.split(text) for p in _words_within(s, self._budget * 3)]
-        count = math.ceil(total / self._budget)
+        pieces = [p for s in _SENTENCE_END.split(text) for p in _words_within(s, budget * 3)]
+        count = math.ceil(total / budget)
         while True:
             parts = _grouped(pieces, count)
             sizes = [await self._engine.count_tokens(p) for p in parts]
-            if max(sizes) <= self._budget:
+            if max(sizes) <= budget:
                 return parts
             count += 1
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from services.llm.errors import InvalidRequestError
 from services.llm.summarizer import (
     STYLES,
-    InvalidSummaryRequestError,
     _grouped,
     _words_within,
     prompt,
@@ -25,7 +25,7 @@ def test_every_style_has_its_own_prompt_file() -> None:
 def test_styles_aliases_and_unknown_styles() -> None:
     assert style_of("") == "brief"
     assert style_of("bullets") == "bullet_points"
-    with pytest.raises(InvalidSummaryRequestError, match="unknown style 'poem'"):
+    with pytest.raises(InvalidRequestError, match="unknown style 'poem'"):
         style_of("poem")
 
 

@@ -24,17 +24,33 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x10stt/v1/llm.proto\x12\x06stt.v1\"/\n\x10SummarizeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05style\x18\x02 \x01(\t\"\x83\x01\n\x11SummarizeResponse\x12\x0f\n\x07summary\x18\x01 \x01(\t\x12\r\n\x05style\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\r\n\x05parts\x18\x04 \x01(\x05\x12\x15\n\rprompt_tokens\x18\x05 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x06 \x01(\x05\x32G\n\x03Llm\x12@\n\tSummarize\x12\x18.stt.v1.SummarizeRequest\x1a\x19.stt.v1.SummarizeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x10stt/v1/llm.proto\x12\x06stt.v1\",\n\x0e\x41nalyzeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\"\x85\x01\n\x0f\x41nalyzeResponse\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x13\n\x0bresult_json\x18\x02 \x01(\t\x12\x0e\n\x06method\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x15\n\rprompt_tokens\x18\x05 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x06 \x01(\x05\"=\n\x0fGenerateRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\"\x94\x01\n\x10GenerateResponse\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x11\n\tdata_json\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\r\n\x05parts\x18\x05 \x01(\x05\x12\x15\n\rprompt_tokens\x18\x06 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x07 \x01(\x05\")\n\x08\x43hatTurn\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"T\n\x0b\x43hatRequest\x12\x10\n\x08question\x18\x01 \x01(\t\x12\x10\n\x08passages\x18\x02 \x03(\t\x12!\n\x07history\x18\x03 \x03(\x0b\x32\x10.stt.v1.ChatTurn\"G\n\tChatEvent\x12\x0f\n\x05\x64\x65lta\x18\x01 \x01(\tH\x00\x12 \n\x04\x64one\x18\x02 \x01(\x0b\x32\x10.stt.v1.ChatDoneH\x00\x42\x07\n\x05\x65vent\")\n\x08\x43hatDone\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\"/\n\x10SummarizeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05style\x18\x02 \x01(\t\"\x83\x01\n\x11SummarizeResponse\x12\x0f\n\x07summary\x18\x01 \x01(\t\x12\r\n\x05style\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\r\n\x05parts\x18\x04 \x01(\x05\x12\x15\n\rprompt_tokens\x18\x05 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x06 \x01(\x05\x32\xf4\x01\n\x03Llm\x12@\n\tSummarize\x12\x18.stt.v1.SummarizeRequest\x1a\x19.stt.v1.SummarizeResponse\x12:\n\x07\x41nalyze\x12\x16.stt.v1.AnalyzeRequest\x1a\x17.stt.v1.AnalyzeResponse\x12=\n\x08Generate\x12\x17.stt.v1.GenerateRequest\x1a\x18.stt.v1.GenerateResponse\x12\x30\n\x04\x43hat\x12\x13.stt.v1.ChatRequest\x1a\x11.stt.v1.ChatEvent0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'stt.v1.llm_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SUMMARIZEREQUEST']._serialized_start=28
-  _globals['_SUMMARIZEREQUEST']._serialized_end=75
-  _globals['_SUMMARIZERESPONSE']._serialized_start=78
-  _globals['_SUMMARIZERESPONSE']._serialized_end=209
-  _globals['_LLM']._serialized_start=211
-  _globals['_LLM']._serialized_end=282
+  _globals['_ANALYZEREQUEST']._serialized_start=28
+  _globals['_ANALYZEREQUEST']._serialized_end=72
+  _globals['_ANALYZERESPONSE']._serialized_start=75
+  _globals['_ANALYZERESPONSE']._serialized_end=208
+  _globals['_GENERATEREQUEST']._serialized_start=210
+  _globals['_GENERATEREQUEST']._serialized_end=271
+  _globals['_GENERATERESPONSE']._serialized_start=274
+  _globals['_GENERATERESPONSE']._serialized_end=422
+  _globals['_CHATTURN']._serialized_start=424
+  _globals['_CHATTURN']._serialized_end=465
+  _globals['_CHATREQUEST']._serialized_start=467
+  _globals['_CHATREQUEST']._serialized_end=551
+  _globals['_CHATEVENT']._serialized_start=553
+  _globals['_CHATEVENT']._serialized_end=624
+  _globals['_CHATDONE']._serialized_start=626
+  _globals['_CHATDONE']._serialized_end=667
+  _globals['_SUMMARIZEREQUEST']._serialized_start=669
+  _globals['_SUMMARIZEREQUEST']._serialized_end=716
+  _globals['_SUMMARIZERESPONSE']._serialized_start=719
+  _globals['_SUMMARIZERESPONSE']._serialized_end=850
+  _globals['_LLM']._serialized_start=853
+  _globals['_LLM']._serialized_end=1097
 # @@protoc_insertion_point(module_scope)

@@ -39,6 +39,21 @@ class LlmStub:
                 request_serializer=stt_dot_v1_dot_llm__pb2.SummarizeRequest.SerializeToString,
                 response_deserializer=stt_dot_v1_dot_llm__pb2.SummarizeResponse.FromString,
                 _registered_method=True)
+        self.Analyze = channel.unary_unary(
+                '/stt.v1.Llm/Analyze',
+                request_serializer=stt_dot_v1_dot_llm__pb2.AnalyzeRequest.SerializeToString,
+                response_deserializer=stt_dot_v1_dot_llm__pb2.AnalyzeResponse.FromString,
+                _registered_method=True)
+        self.Generate = channel.unary_unary(
+                '/stt.v1.Llm/Generate',
+                request_serializer=stt_dot_v1_dot_llm__pb2.GenerateRequest.SerializeToString,
+                response_deserializer=stt_dot_v1_dot_llm__pb2.GenerateResponse.FromString,
+                _registered_method=True)
+        self.Chat = channel.unary_stream(
+                '/stt.v1.Llm/Chat',
+                request_serializer=stt_dot_v1_dot_llm__pb2.ChatRequest.SerializeToString,
+                response_deserializer=stt_dot_v1_dot_llm__pb2.ChatEvent.FromString,
+                _registered_method=True)
 
 
 class LlmServicer:
@@ -52,6 +67,31 @@ class LlmServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Analyze(self, request, context):
+        """One analysis of `text`. Sentiment, entities, questions and PII redaction use dependable methods
+        (VADER, spaCy's NER, rules, patterns), topics and action items the LLM with a JSON schema; the
+        answer says which.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Generate(self, request, context):
+        """Content made from `text` in one of the types, as JSON of the type's shape and as Markdown. An
+        answer that stays malformed after one retry is DATA_LOSS, never passed on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Chat(self, request, context):
+        """An answer to a question from the given passages (retrieved by the caller) and the conversation so
+        far, streamed as it is written: text deltas, then one `done` with the whole answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LlmServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -59,6 +99,21 @@ def add_LlmServicer_to_server(servicer, server):
                     servicer.Summarize,
                     request_deserializer=stt_dot_v1_dot_llm__pb2.SummarizeRequest.FromString,
                     response_serializer=stt_dot_v1_dot_llm__pb2.SummarizeResponse.SerializeToString,
+            ),
+            'Analyze': grpc.unary_unary_rpc_method_handler(
+                    servicer.Analyze,
+                    request_deserializer=stt_dot_v1_dot_llm__pb2.AnalyzeRequest.FromString,
+                    response_serializer=stt_dot_v1_dot_llm__pb2.AnalyzeResponse.SerializeToString,
+            ),
+            'Generate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Generate,
+                    request_deserializer=stt_dot_v1_dot_llm__pb2.GenerateRequest.FromString,
+                    response_serializer=stt_dot_v1_dot_llm__pb2.GenerateResponse.SerializeToString,
+            ),
+            'Chat': grpc.unary_stream_rpc_method_handler(
+                    servicer.Chat,
+                    request_deserializer=stt_dot_v1_dot_llm__pb2.ChatRequest.FromString,
+                    response_serializer=stt_dot_v1_dot_llm__pb2.ChatEvent.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -88,6 +143,87 @@ class Llm:
             '/stt.v1.Llm/Summarize',
             stt_dot_v1_dot_llm__pb2.SummarizeRequest.SerializeToString,
             stt_dot_v1_dot_llm__pb2.SummarizeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Analyze(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/stt.v1.Llm/Analyze',
+            stt_dot_v1_dot_llm__pb2.AnalyzeRequest.SerializeToString,
+            stt_dot_v1_dot_llm__pb2.AnalyzeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Generate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/stt.v1.Llm/Generate',
+            stt_dot_v1_dot_llm__pb2.GenerateRequest.SerializeToString,
+            stt_dot_v1_dot_llm__pb2.GenerateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Chat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/stt.v1.Llm/Chat',
+            stt_dot_v1_dot_llm__pb2.ChatRequest.SerializeToString,
+            stt_dot_v1_dot_llm__pb2.ChatEvent.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,289 @@
+"""Text intelligence on a stored transcript of the caller's: summarize, analyze and generate (cached
+with the transcript until its text changes; `force` makes them again) and chat (retrieval over the
+transcript's segment embeddings, answered by the LLM, with the session's earlier turns). Another
+account's transcript is 404, as everywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from gateway.clients.llm import LlmClient
+from gateway.dependencies import (
+    AccountDep,
+    EmbedDep,
+    LlmDep,
+    RequestIdDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+)
+from gateway.errors import ApiError, from_grpc, service_errors
+from gateway.intelligence import retrieval
+from gateway.intelligence.analysis import analysis_json
+from gateway.intelligence.generation import TIMED_TYPES, GenerateResponse, generated_json
+from gateway.routes.transcripts import owned
+from gateway.settings import GatewaySettings
+from gateway.store import chats, insights
+from gateway.store.models import Transcript, new_id
+from gateway.text_input import require_unicode
+from stt.v1.llm_pb2 import ChatEvent
+
+router = APIRouter(prefix="/api/v1/transcripts", tags=["transcripts"])
+MAX_KINDS = 6
+
+
+async def _completed(session: SessionDep, account: AccountDep, transcript_id: str) -> Transcript:
+    transcript = await owned(session, account, transcript_id)
+    if transcript.status != "completed":
+        raise ApiError(409, f"the transcript is {transcript.status}: it has no text to work on yet")
+    return transcript
+
+
+async def _insight(
+    session: SessionDep,
+    transcript: Transcript,
+    kind: str,
+    force: bool,
+    text: str,
+    make: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """The cached entry of `kind`, or a fresh one made from `text` (and kept)."""
+    if not force:
+        found = await insights.cached(session, transcript, kind)
+        if found is not None:
+            return found
+    return await insights.keep(session, transcript, kind, text, await make())
+
+
+class SummarizeTranscript(BaseModel):
+    style: str = Field(default="brief", description="As `/v1/summarize`")
+    force: bool = Field(default=False, description="Summarize again even if a summary is cached")
+
+
+@router.post("/{transcript_id}/summarize/", summary="Summarize a stored transcript (cached)")
+async def summarize_transcript(
+    transcript_id: str,
+    body: SummarizeTranscript,
+    account: AccountDep,
+    session: SessionDep,
+    llm: LlmDep,
+    settings: SettingsDep,
+    request_id: RequestIdDep,
+) -> dict[str, Any]:
+    transcript = await _completed(session, account, transcript_id)
+    text = insights.transcript_text(transcript)
+
+    async def make() -> dict[str, Any]:
+        with service_errors("language model", settings.retry_after_s):
+            answer = await llm.summarize(text, body.style, request_id=request_id)
+        usage = {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens}
+        return {
+            "summary": answer.summary, "style": answer.style, "model": answer.model, "parts": answer.parts,
+            "usage": usage,
+        }  # fmt: skip
+
+    return await _insight(session, transcript, f"summary:{body.style[:40]}", body.force, text, make)
+
+
+class AnalyzeTranscript(BaseModel):
+    type: str | None = Field(default=None, description="One analysis, as `/v1/analyze`")
+    kinds: list[str] | None = Field(
+        default=None, description="Several at once (`pii` is an alias of `pii_redact`)"
+    )
+    force: bool = Field(default=False, description="Analyze again even if an analysis is cached")
+
+
+async def _analysis(
+    kind: str, transcript: Transcript, force: bool, session: SessionDep, llm: LlmClient,
+    settings: GatewaySettings, request_id: str,
+) -> dict[str, Any]:  # fmt: skip
+    text = insights.transcript_text(transcript)
+
+    async def make() -> dict[str, Any]:
+        with service_errors("language model", settings.retry_after_s):
+            return analysis_json(await llm.analyze(text, kind, request_id=request_id))
+
+    return await _insight(session, transcript, f"analysis:{kind[:40]}", force, text, make)
+
+
+@router.post(
+    "/{transcript_id}/analyze/",
+    summary="Analyze a stored transcript (cached): `type` for one analysis, `kinds` for several",
+    responses={
+        200: {"description": 'With `type`: the analysis. With `kinds`: `{"results": {kind: analysis}}`'}
+    },
+)
+async def analyze_transcript(
+    transcript_id: str,
+    body: AnalyzeTranscript,
+    account: AccountDep,
+    session: SessionDep,
+    llm: LlmDep,
+    settings: SettingsDep,
+    request_id: RequestIdDep,
+) -> dict[str, Any]:
+    if (body.type is None) == (body.kinds is None):
+        raise ApiError(400, "send either `type` (one analysis) or `kinds` (a list of them)")
+    transcript = await _completed(session, account, transcript_id)
+    if body.type is not None:
+        return await _analysis(body.type, transcript, body.force, session, llm, settings, request_id)
+    kinds = list(dict.fromkeys(body.kinds or []))
+    if not kinds or len(kinds) > MAX_KINDS:
+        raise ApiError(400, f"`kinds` lists 1 to {MAX_KINDS} analysis types")
+    results = {}
+    for kind in kinds:
+        analysis = await _analysis(kind, transcript, body.force, session, llm, settings, request_id)
+        results[analysis["type"]] = analysis
+    return {"results": results}
+
+
+class GenerateFromTranscript(BaseModel):
+    type: str = Field(description="As `/v1/generate`")
+    prompt: str = Field(default="", description="Optional words that steer the content")
+    force: bool = Field(default=False, description="Generate again even if this content is cached")
+
+
+class StoredGenerateResponse(GenerateResponse):
+    cached: bool
+    created_at: str
+
+
+@router.post(
+    "/{transcript_id}/generate/",
+    response_model=StoredGenerateResponse,
+    summary="Generate content from a stored transcript (cached per type and prompt)",
+)
+async def generate_from_transcript(
+    transcript_id: str,
+    body: GenerateFromTranscript,
+    account: AccountDep,
+    session: SessionDep,
+    llm: LlmDep,
+    settings: SettingsDep,
+    request_id: RequestIdDep,
+) -> dict[str, Any]:
+    require_unicode(body.prompt, "the prompt")
+    transcript = await _completed(session, account, transcript_id)
+    text = insights.transcript_text(transcript)
+    # Quotes and chapters are picked by line: their lines carry the segments' times.
+    source = (
+        "\n".join(f"[{s.start:.2f}] {s.text}" for s in transcript.segments)
+        if body.type in TIMED_TYPES and transcript.segments
+        else text
+    )
+
+    async def make() -> dict[str, Any]:
+        with service_errors("language model", settings.retry_after_s):
+            return generated_json(await llm.generate(source, body.type, body.prompt, request_id=request_id))
+
+    steering = hashlib.sha256(body.prompt.encode()).hexdigest()[:16]
+    return await _insight(
+        session, transcript, f"generate:{body.type[:40]}:{steering}", body.force, text, make
+    )
+
+
+class ChatQuestion(BaseModel):
+    question: str = Field(min_length=1, max_length=4000)
+    session_id: str | None = Field(
+        default=None, max_length=64, description="Continue this conversation; a new one when absent"
+    )
+    stream: bool = Field(
+        default=False,
+        description='Answer as server-sent events: `{"delta": ...}` as the answer is written, then the '
+        "whole answer object, then `[DONE]`",
+    )
+
+
+class Source(BaseModel):
+    segment_order: int = Field(description="The segment's position in the transcript, from 0")
+    segment_id: int
+    start_time: float
+    end_time: float
+    speaker: str | None
+    text: str
+    score: float = Field(description="Cosine similarity of the question and the segment")
+
+
+class ChatAnswer(BaseModel):
+    answer: str
+    sources: list[Source] = Field(description="The segments retrieved for the answer, best first")
+    session_id: str
+    model: str
+
+
+@router.post("/{transcript_id}/chat/", response_model=ChatAnswer, summary="Ask about a stored transcript")
+async def chat_with_transcript(
+    transcript_id: str,
+    body: ChatQuestion,
+    account: AccountDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    embed: EmbedDep,
+    llm: LlmDep,
+    settings: SettingsDep,
+    request_id: RequestIdDep,
+) -> Any:
+    require_unicode(body.question, "the question")
+    transcript = await _completed(session, account, transcript_id)
+    session_id = body.session_id or new_id()
+    with service_errors("embedding", settings.retry_after_s):
+        async with sessions.begin() as own:  # committed now: not held while the LLM answers
+            index = await retrieval.segment_vectors(own, transcript, embed, request_id)
+        found = await retrieval.search(
+            body.question, transcript, index, embed, request_id, settings.chat_passages
+        )
+    history = await chats.history(session, account.id, transcript.id, session_id, settings.chat_history_turns)
+    sources = [
+        Source(
+            segment_order=p.segment.order, segment_id=p.segment.id, start_time=p.segment.start,
+            end_time=p.segment.end, speaker=p.segment.speaker, text=p.segment.text, score=round(p.score, 4),
+        ).model_dump()
+        for p in found
+    ]  # fmt: skip
+    events = llm.chat(body.question, [p.segment.text for p in found], history, request_id=request_id)
+    account_id = account.id
+
+    async def answered(answer: str, model: str) -> dict[str, Any]:
+        async with sessions.begin() as own:  # the request's session may be gone when a stream ends
+            chats.add_exchange(own, account_id, transcript_id, session_id, body.question, answer)
+        return {"answer": answer, "sources": sources, "session_id": session_id, "model": model}
+
+    with service_errors("language model", settings.retry_after_s):
+        # The first event is awaited here, so a failure to start is an HTTP error, not an event.
+        first = await anext(events, None)
+        if first is None:
+            raise ApiError(500, "the language model service ended without an answer")
+        if not body.stream:
+            async for event in _and_rest(first, events):
+                if event.WhichOneof("event") == "done":
+                    return await answered(event.done.answer, event.done.model)
+            raise ApiError(500, "the language model service ended without an answer")
+
+    async def server_sent_events() -> AsyncIterator[str]:
+        try:
+            async for event in _and_rest(first, events):
+                if event.WhichOneof("event") == "delta":
+                    yield f"data: {json.dumps({'delta': event.delta})}\n\n"
+                else:
+                    whole = await answered(event.done.answer, event.done.model)
+                    yield f"data: {json.dumps(whole)}\n\n"
+        except grpc.aio.AioRpcError as exc:
+            error = from_grpc(exc, "language model", settings.retry_after_s)
+            yield f"data: {json.dumps({'error': error.message, 'status': error.status})}\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(server_sent_events(), media_type="text/event-stream")
+
+
+async def _and_rest(first: ChatEvent, rest: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
+    yield first
+    async for event in rest:
+        yield event

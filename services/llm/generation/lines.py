@@ -1,0 +1,108 @@
+"""Content that must quote the transcript exactly (key quotes, where chapters start) is not written by
+the LLM: it picks lines by their numbers (an enum in the schema, so the engine cannot pick one that
+does not exist), and the lines themselves are copied here, word for word, with their times."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# A stored transcript is sent one segment a line, each line opening with its start in seconds.
+_TIMED_LINE = re.compile(r"^\[(\d+(?:\.\d+)?)\]\s*(\S.*)$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    start_time: float | None
+
+
+def lines_of(text: str) -> list[Line]:
+    """The segments of a timed transcript, or the sentences of plain text."""
+    timed = [_TIMED_LINE.match(line.strip()) for line in text.splitlines() if line.strip()]
+    if timed and all(timed):
+        return [Line(m.group(2), float(m.group(1))) for m in timed if m]
+    return [Line(s, None) for s in _SENTENCE_END.split(" ".join(text.split())) if s]
+
+
+def within(lines: list[Line], max_chars: int) -> list[Line]:
+    """Lines spread evenly over the whole text, as many as fit `max_chars` once numbered."""
+    total = sum(len(line.text) + 6 for line in lines)
+    if total <= max_chars:
+        return lines
+    keep = max(1, len(lines) * max_chars // total)
+    step = len(lines) / keep
+    return [lines[int(i * step)] for i in range(keep)]
+
+
+def numbered(lines: list[Line]) -> str:
+    return "\n".join(f"[{n}] {line.text}" for n, line in enumerate(lines, 1))
+
+
+def line_number(count: int) -> dict[str, Any]:
+    return {"enum": list(range(1, count + 1))}
+
+
+def quotes_schema(count: int) -> dict[str, Any]:
+    quote = {
+        "type": "object",
+        "properties": {"line": line_number(count), "why": {"type": "string", "minLength": 1}},
+        "required": ["line", "why"],
+    }
+    return {
+        "type": "object",
+        "properties": {"quotes": {"type": "array", "items": quote, "minItems": 1, "maxItems": 5}},
+        "required": ["quotes"],
+    }
+
+
+def chapters_schema(count: int) -> dict[str, Any]:
+    chapter = {
+        "type": "object",
+        "properties": {
+            "line": line_number(count),
+            "title": {"type": "string", "minLength": 1, "maxLength": 200},
+            "summary": {"type": "string", "minLength": 1},
+        },
+        "required": ["line", "title", "summary"],
+    }
+    return {
+        "type": "object",
+        "properties": {"chapters": {"type": "array", "items": chapter, "minItems": 1, "maxItems": 10}},
+        "required": ["chapters"],
+    }
+
+
+def chapters_in_order(value: dict[str, Any]) -> str | None:
+    starts = [c["line"] for c in value["chapters"]]
+    if starts != sorted(set(starts)):
+        return "each chapter must start on a later line than the one before"
+    return None
+
+
+def quotes_from(value: dict[str, Any], lines: list[Line]) -> dict[str, Any]:
+    picked: dict[int, str] = {}
+    for quote in value["quotes"]:
+        picked.setdefault(quote["line"], quote["why"])  # the same line twice is one quote
+    return {
+        "quotes": [
+            {"quote": lines[n - 1].text, "why": why, "start_time": lines[n - 1].start_time}
+            for n, why in picked.items()
+        ]
+    }
+
+
+def chapters_from(value: dict[str, Any], lines: list[Line]) -> dict[str, Any]:
+    return {
+        "chapters": [
+            {
+                "title": c["title"],
+                "summary": c["summary"],
+                "start_time": lines[c["line"] - 1].start_time,
+                "first_line": lines[c["line"] - 1].text,
+            }
+            for c in value["chapters"]
+        ]
+    }

@@ -1,0 +1,153 @@
+"""`POST /v1/analyze` and `POST /v1/generate` through the gateway, the LLM service and the real engine
+(SmolLM2-135M on llama.cpp): one documented shape per type, the method that made it, PII gone from
+redacted text, verbatim quotes, and bad input refused with clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from cli.processes import free_port
+from tests.e2e.conftest import OwnGateway
+from tests.support.platform import GatewayProcess
+
+pytestmark = pytest.mark.e2e
+
+MEETING = (
+    "Good morning everyone, this is Laura Bennett. The launch went really well and customers love the "
+    "new dashboard. John Park will send the pricing sheet to the sales team by Friday. Can we hire two "
+    "more support engineers? The support queue is terrible this month. Reach me at laura@northwind.com "
+    "or 617-555-0142."
+)
+
+
+def _post(url: str, path: str, body: object) -> httpx.Response:
+    return httpx.post(f"{url}{path}", json=body, timeout=300)
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "field"),
+    [
+        ("sentiment", "vader", "sentences"),
+        ("entities", "ner", "entities"),
+        ("questions", "rules", "questions"),
+        ("pii_redact", "patterns+ner", "redactions"),
+        ("topics", "llm", "topics"),
+        ("action_items", "llm", "action_items"),
+    ],
+)
+def test_every_analysis_type_answers_its_shape_and_method(
+    gateway: GatewayProcess, kind: str, method: str, field: str
+) -> None:
+    answer = _post(gateway.url, "/v1/analyze", {"text": MEETING, "type": kind})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["type"] == kind and body["method"] == method
+    assert isinstance(body[field], list)
+    if method == "llm":
+        assert body["model"] == "SmolLM2-135M-Instruct" and body["usage"]["completion_tokens"] > 0
+    else:
+        assert body["usage"] == {"prompt_tokens": 0, "completion_tokens": 0}
+
+
+def test_pii_is_gone_from_the_redacted_text(gateway: GatewayProcess) -> None:
+    body = _post(gateway.url, "/v1/analyze", {"text": MEETING, "type": "pii"}).json()
+    assert body["type"] == "pii_redact"
+    for secret in ("Laura Bennett", "John Park", "laura@northwind.com", "617-555-0142"):
+        assert secret not in body["redacted_text"]
+    assert "[EMAIL]" in body["redacted_text"] and "[PHONE]" in body["redacted_text"]
+    assert {r["type"] for r in body["redactions"]} == {"name", "email", "phone"}
+
+
+def test_questions_and_sentiment_read_the_text(gateway: GatewayProcess) -> None:
+    questions = _post(gateway.url, "/v1/analyze", {"text": MEETING, "type": "questions"}).json()
+    assert questions["questions"] == [{"text": "Can we hire two more support engineers?"}]
+    sentiment = _post(gateway.url, "/v1/analyze", {"text": MEETING, "type": "sentiment"}).json()
+    by_text = {s["text"]: s["sentiment"] for s in sentiment["sentences"]}
+    assert by_text["The support queue is terrible this month."] == "negative"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"text": "", "type": "sentiment"}, 400, "empty"),
+        ({"text": MEETING, "type": "mood"}, 400, "unknown analysis type 'mood'"),
+        ({"text": MEETING}, 400, "type"),
+        ({"text": "word " * 100_001, "type": "sentiment"}, 413, "at most 400000"),
+    ],
+)
+def test_bad_analysis_requests_get_a_clear_error(
+    gateway: GatewayProcess, body: dict[str, object], status: int, message: str
+) -> None:
+    answer = _post(gateway.url, "/v1/analyze", body)
+    assert answer.status_code == status, answer.text
+    assert message in answer.json()["error"]
+
+
+@pytest.mark.parametrize("path", ["/v1/analyze", "/v1/generate"])
+def test_a_lone_surrogate_is_400(gateway: GatewayProcess, path: str) -> None:
+    escaped = b'{"text": "fine \\ud800 broken", "type": "sentiment"}'
+    answer = httpx.post(f"{gateway.url}{path}", content=escaped, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400 and "not valid Unicode" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("kind", ["meeting_notes", "flashcards", "quiz", "social_twitter", "blog_post"])
+def test_generated_content_has_its_shape_and_markdown(gateway: GatewayProcess, kind: str) -> None:
+    answer = _post(gateway.url, "/v1/generate", {"text": MEETING, "type": kind})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["type"] == kind and body["model"] == "SmolLM2-135M-Instruct" and body["parts"] == 1
+    assert body["content"].strip()
+    data = body["data"]
+    if kind == "quiz":
+        assert all(len(q["options"]) == 4 and 0 <= q["answer_index"] < 4 for q in data["questions"])
+    if kind == "social_twitter":
+        assert all(len(p["text"]) <= 280 for p in data["posts"])
+    if kind == "meeting_notes":
+        assert {"title", "summary", "decisions", "action_items", "open_questions"} <= set(data)
+
+
+def test_key_quotes_are_word_for_word_from_the_text(gateway: GatewayProcess) -> None:
+    body = _post(gateway.url, "/v1/generate", {"text": MEETING, "type": "key_quotes"}).json()
+    assert body["data"]["quotes"]
+    for quote in body["data"]["quotes"]:
+        assert quote["quote"] in MEETING and quote["start_time"] is None
+        assert f"> {quote['quote']}" in body["content"]
+
+
+def test_chapters_of_plain_text_start_on_its_sentences(gateway: GatewayProcess) -> None:
+    body = _post(gateway.url, "/v1/generate", {"text": MEETING, "type": "chapter_markers"}).json()
+    assert all(c["first_line"] in MEETING and c["start_time"] is None for c in body["data"]["chapters"])
+
+
+def test_a_prompt_steers_the_content(gateway: GatewayProcess) -> None:
+    body = {"text": MEETING, "type": "social_linkedin", "prompt": "Mention the new dashboard."}
+    answer = _post(gateway.url, "/v1/generate", body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["posts"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"text": MEETING, "type": "poem"}, 400, "unknown content type 'poem'"),
+        ({"text": "  ", "type": "blog_post"}, 400, "empty"),
+        ({"text": MEETING, "type": "quiz", "prompt": "x" * 2001}, 400, "prompt is over 2000"),
+        ({"text": "word " * 100_001, "type": "quiz"}, 413, "at most 400000"),
+    ],
+)
+def test_bad_generate_requests_get_a_clear_error(
+    gateway: GatewayProcess, body: dict[str, object], status: int, message: str
+) -> None:
+    answer = _post(gateway.url, "/v1/generate", body)
+    assert answer.status_code == status, answer.text
+    assert message in answer.json()["error"]
+
+
+def test_the_llm_service_down_is_503_for_analyze_and_generate(own_gateway: Callable[..., OwnGateway]) -> None:
+    platform = own_gateway(STT_GATEWAY_LLM_ADDRESS=f"127.0.0.1:{free_port()}")
+    for path, kind in (("/v1/analyze", "sentiment"), ("/v1/generate", "quiz")):
+        answer = _post(platform.url, path, {"text": MEETING, "type": kind})
+        assert answer.status_code == 503 and answer.headers["retry-after"].isdigit()

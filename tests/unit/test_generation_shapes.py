@@ -1,0 +1,90 @@
+"""Generated content: every type has its prompt, its schema, its Markdown and the gateway's documented
+shape, and the two shapes agree; lines picked by number come back verbatim with their times."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+
+from gateway.intelligence.generation import SHAPES
+from services.llm.generation import lines
+from services.llm.generation.generator import PROMPTS, instructions
+from services.llm.generation.markdown import RENDERERS
+from services.llm.generation.shapes import SCHEMAS, TYPES
+
+
+def _smallest(schema: dict[str, Any]) -> Any:
+    """The smallest value valid under one of our schemas."""
+    if "anyOf" in schema:
+        return None
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema["type"]
+    if kind == "object":
+        return {name: _smallest(sub) for name, sub in schema["properties"].items()}
+    if kind == "array":
+        return [_smallest(schema["items"]) for _ in range(max(1, schema.get("minItems", 1)))]
+    return "x" if kind == "string" else 0
+
+
+def test_the_public_types_and_the_newer_clients_types_are_all_served() -> None:
+    assert set(TYPES) == set(SHAPES) == {
+        "blog_post", "social_media", "newsletter", "key_quotes", "show_notes", "meeting_notes",
+        "study_guide", "flashcards", "quiz", "chapter_markers", "social_twitter", "social_linkedin",
+        "podcast_show_notes",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_each_type_has_a_prompt_markdown_and_a_shape_the_gateway_accepts(kind: str) -> None:
+    assert len((PROMPTS / f"{kind}.txt").read_text().split()) > 15
+    value = _smallest(SCHEMAS[kind])
+    jsonschema.validate(value, SCHEMAS[kind])
+    SHAPES[kind].model_validate(value)
+    assert RENDERERS[kind](value).strip()
+
+
+def test_prompts_differ_per_type_and_take_the_users_steering() -> None:
+    assert len({instructions(kind, "") for kind in TYPES}) == len(TYPES)
+    assert instructions("blog_post", "for nurses").endswith("The user also asks: for nurses")
+
+
+def test_a_timed_transcript_gives_lines_with_their_times() -> None:
+    text = "[0.00] Hello there.\n[3.52] We start with the budget.\n[9.10] Then hiring."
+    assert lines.lines_of(text) == [
+        lines.Line("Hello there.", 0.0),
+        lines.Line("We start with the budget.", 3.52),
+        lines.Line("Then hiring.", 9.1),
+    ]
+
+
+def test_plain_text_gives_its_sentences_without_times() -> None:
+    assert lines.lines_of("One.  Two?\nThree!") == [
+        lines.Line("One.", None), lines.Line("Two?", None), lines.Line("Three!", None)
+    ]  # fmt: skip
+
+
+def test_lines_over_the_budget_are_spread_over_the_whole_text() -> None:
+    many = [lines.Line(f"Sentence number {n} is here.", None) for n in range(100)]
+    kept = lines.within(many, 1000)
+    assert 20 < len(kept) < 40
+    assert kept[0] is many[0] and kept[-1].text.startswith("Sentence number 9")
+
+
+def test_picked_quotes_are_copied_from_the_lines() -> None:
+    offered = [lines.Line("First said.", 1.0), lines.Line("Second said.", 4.5)]
+    value = {"quotes": [{"line": 2, "why": "it matters"}, {"line": 2, "why": "again"}]}
+    assert lines.quotes_from(value, offered) == {
+        "quotes": [{"quote": "Second said.", "why": "it matters", "start_time": 4.5}]
+    }
+    schema = lines.quotes_schema(2)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"quotes": [{"line": 3, "why": "no such line"}]}, schema)
+
+
+def test_chapters_must_start_in_order() -> None:
+    assert lines.chapters_in_order({"chapters": [{"line": 1}, {"line": 4}]}) is None
+    assert lines.chapters_in_order({"chapters": [{"line": 4}, {"line": 2}]}) is not None
+    assert lines.chapters_in_order({"chapters": [{"line": 2}, {"line": 2}]}) is not None
