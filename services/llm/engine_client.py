@@ -23,6 +23,8 @@ class Completion:
     model: str
     prompt_tokens: int
     completion_tokens: int
+    cut_off: bool = False
+    """The answer stopped at `max_tokens`, not where the model ended it."""
 
 
 def _messages(system: str, user: str, history: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
@@ -70,8 +72,10 @@ class EngineClient:
             body.update(self._schema_guided(json_schema))
         answer = await self._post("/v1/chat/completions", body)
         usage = answer.get("usage") or {}
+        choice = answer["choices"][0]
         return Completion(
-            text=str(answer["choices"][0]["message"]["content"] or "").strip(),
+            text=str(choice["message"]["content"] or "").strip(),
+            cut_off=choice.get("finish_reason") == "length",
             model=str(answer.get("model") or self._settings.engine_model),
             prompt_tokens=int(usage.get("prompt_tokens", 0)),
             completion_tokens=int(usage.get("completion_tokens", 0)),

@@ -90,5 +90,7 @@ class StructuredAnswers:
             if problem_or_none is None:
                 return StructuredAnswer(value, completion.model, used[0], used[1])
             problem = problem_or_none
+            if completion.cut_off:
+                problem = f"it was cut off at {self._max_tokens} tokens ({problem}); write less"
             user = f"{text}\n\nYour previous answer was invalid: {problem}. Answer again, with valid JSON."
         raise MalformedAnswerError(f"the language model's answer was malformed twice: {problem}")

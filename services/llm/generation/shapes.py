@@ -28,7 +28,7 @@ _OPTIONAL = {"anyOf": [_text(200), {"type": "null"}]}
 _SECTION = _object(heading=_text(200), body=_text())
 _POSTS = _object(posts=_list(_object(text=_text(280)), 3))
 _SHOW_NOTES = _object(
-    title=_text(200), summary=_text(), topics=_list(_text(200), 10), highlights=_list(_text(), 8)
+    title=_text(200), summary=_text(), topics=_list(_text(200), 10), highlights=_list(_text(300), 8)
 )
 SCHEMAS: dict[str, dict[str, Any]] = {
     "blog_post": _object(title=_text(200), sections=_list(_SECTION, 6)),
@@ -44,21 +44,21 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "meeting_notes": _object(
         title=_text(200),
         summary=_text(),
-        decisions=_list(_text(), 10, 0),
-        action_items=_list(_object(task=_text(), owner=_OPTIONAL, due=_OPTIONAL), 15, 0),
-        open_questions=_list(_text(), 10, 0),
+        decisions=_list(_text(300), 10, 0),
+        action_items=_list(_object(task=_text(300), owner=_OPTIONAL, due=_OPTIONAL), 15, 0),
+        open_questions=_list(_text(300), 10, 0),
     ),
     "study_guide": _object(
         title=_text(200),
         summary=_text(),
         key_concepts=_list(_object(term=_text(200), explanation=_text()), 10),
-        review_questions=_list(_text(), 8),
+        review_questions=_list(_text(300), 8),
     ),
-    "flashcards": _object(cards=_list(_object(front=_text(), back=_text()), 12)),
+    "flashcards": _object(cards=_list(_object(front=_text(300), back=_text(300)), 12)),
     "quiz": _object(
         questions=_list(
             _object(
-                question=_text(),
+                question=_text(300),
                 options=_list(_text(200), 4, 4),
                 answer_index={"enum": [0, 1, 2, 3]},
             ),
