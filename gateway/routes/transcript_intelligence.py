@@ -209,7 +209,10 @@ class Source(BaseModel):
     end_time: float
     speaker: str | None
     text: str
-    score: float = Field(description="Cosine similarity of the question and the segment")
+    score: float = Field(
+        description="Similarity of the question to the segment: the mean of its cosine similarity to the "
+        "segment alone and to the segment with its neighbours"
+    )
 
 
 class ChatAnswer(BaseModel):

@@ -20,6 +20,7 @@ from services.asr.device import Device, choose_device
 from services.asr.diarization import Diarizer
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.media import SAMPLE_RATE, Samples
+from services.asr.missed_speech import missed_speech
 from services.asr.registry import ModelRegistry, Resolution
 from services.asr.settings import AsrSettings
 
@@ -211,8 +212,11 @@ class AsrEngine:
             )  # fmt: skip
             if stretch.segments and detected is None:  # later windows keep the language of the first speech
                 detected, probability = stretch.language, stretch.language_probability
-            segments += stretch.segments
-            cursor = stretch.cursor
+            recovered = self.recover_missed(
+                model, audio, start, end, stretch.segments, detected, duration, cancelled
+            )
+            segments += sorted(stretch.segments + recovered, key=lambda s: s.start)
+            cursor = max([stretch.cursor, *(s.end for s in recovered)])
         for index, segment in enumerate(segments):
             segment.id = index
         speakers: list[str] = []
@@ -246,6 +250,40 @@ class AsrEngine:
         raw_segments, info = run_whisper(model, audio, self.settings, batch_size, language)
         segments, cursor = self._collect(raw_segments, duration, cancelled, offset_s, cursor)
         return DecodedStretch(segments, cursor, info.language, float(info.language_probability))
+
+    def recover_missed(
+        self,
+        model: WhisperModel,
+        audio: Samples,
+        start: int,
+        end: int,
+        decoded: list[SegmentResult],
+        language: str | None,
+        duration: float,
+        cancelled: threading.Event,
+    ) -> list[SegmentResult]:
+        """Segments of the speech in `audio[start:end]` that decoding skipped (none, usually), each gap
+        decoded on its own once."""
+        if self.settings.missed_speech_gap_s <= 0:
+            return []
+        offset = start / SAMPLE_RATE
+        gaps = missed_speech(
+            audio[start:end],
+            [(s.start - offset, s.end - offset) for s in decoded],
+            self.settings.missed_speech_gap_s,
+            self.settings.missed_speech_min_s,
+            self.settings.vad_min_silence_ms,
+        )
+        recovered: list[SegmentResult] = []
+        for first, last in gaps:
+            at = (start + first) / SAMPLE_RATE
+            stretch = self.decode_stretch(
+                model, audio[start + first : start + last], language, at, at, duration, cancelled
+            )
+            recovered += stretch.segments
+        if recovered:
+            log.info("decoded %d segments the decoder had skipped, in %d gaps", len(recovered), len(gaps))
+        return recovered
 
     def _label_speakers(
         self, audio: Samples, segments: list[SegmentResult], expected: int

@@ -56,6 +56,11 @@ class AsrSettings(ServiceSettings):
     speed-up (bench/README.md). Set 16 on a GPU when speed matters more."""
     vad_min_silence_ms: int = 500
     """Silence (Silero VAD) that splits speech; shorter pauses stay inside a segment."""
+    missed_speech_gap_s: float = 3.0
+    """Gaps between decoded segments at least this long are checked for speech the decoder skipped
+    (`services/asr/missed_speech.py`) and decoded again where the VAD hears some; 0 turns it off."""
+    missed_speech_min_s: float = 1.0
+    """The least speech (by the VAD) in such a gap for it to be decoded again."""
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
