@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.llm.engine_client import EngineClient
-from services.llm.errors import InvalidRequestError, TextTooLongError
+from services.llm.errors import InvalidRequestError, usable_text
 from services.llm.settings import LlmSettings
 
 PROMPTS = Path(__file__).parent / "prompts" / "summarize"
@@ -50,12 +50,7 @@ class Summarizer:
 
     async def summarize(self, text: str, requested_style: str) -> Summary:
         style = style_of(requested_style)
-        text = text.strip()
-        if not text:
-            raise InvalidRequestError("the text is empty")
-        limit = self._settings.max_input_chars
-        if len(text) > limit:
-            raise TextTooLongError(f"the text has {len(text)} characters; at most {limit} can be summarized")
+        text = usable_text(text, self._settings.max_input_chars, "summarized")
         used = [0, 0]
         text, parts = await self.fitted(text, used)
         completion = await self._engine.chat(prompt(style), text, self._settings.answer_tokens)

@@ -15,7 +15,7 @@ from services.llm.analysis import pii
 from services.llm.analysis.language import LanguagePipeline, Parsed
 from services.llm.analysis.sentiment import METHOD as SENTIMENT_METHOD
 from services.llm.analysis.sentiment import SentimentScorer
-from services.llm.errors import InvalidRequestError, TextTooLongError
+from services.llm.errors import InvalidRequestError, usable_text
 from services.llm.structured import StructuredAnswers
 from services.llm.summarizer import Summarizer
 
@@ -97,13 +97,7 @@ class Analyzer:
 
     async def analyze(self, text: str, requested_type: str) -> Analysis:
         kind = type_of(requested_type)
-        text = text.strip()
-        if not text:
-            raise InvalidRequestError("the text is empty")
-        if len(text) > self._max_input_chars:
-            raise TextTooLongError(
-                f"the text has {len(text)} characters; at most {self._max_input_chars} can be analyzed"
-            )
+        text = usable_text(text, self._max_input_chars, "analyzed")
         if kind in LLM_SCHEMAS:
             return await self._by_llm(kind, text)
         parsed = await asyncio.to_thread(self._language.parse, text)  # CPU work off the event loop

@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema
 
-from services.llm.errors import InvalidRequestError, TextTooLongError
+from services.llm.errors import InvalidRequestError, usable_text
 from services.llm.generation import lines
 from services.llm.generation.markdown import RENDERERS
 from services.llm.generation.shapes import SCHEMAS, TYPES
@@ -69,15 +69,9 @@ class Generator:
 
     async def generate(self, text: str, requested_type: str, steering: str = "") -> Generated:
         kind = type_of(requested_type)
-        text, steering = text.strip(), steering.strip()
-        if not text:
-            raise InvalidRequestError("the text is empty")
+        text, steering = usable_text(text, self._max_input_chars, "used"), steering.strip()
         if len(steering) > MAX_STEERING_CHARS:
             raise InvalidRequestError(f"the prompt is over {MAX_STEERING_CHARS} characters")
-        if len(text) > self._max_input_chars:
-            raise TextTooLongError(
-                f"the text has {len(text)} characters; at most {self._max_input_chars} can be used"
-            )
         used = [0, 0]
         parts = 1
         if kind in ("key_quotes", "chapter_markers"):
