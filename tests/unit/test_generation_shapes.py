@@ -88,3 +88,16 @@ def test_chapters_must_start_in_order() -> None:
     assert lines.chapters_in_order({"chapters": [{"line": 1}, {"line": 4}]}) is None
     assert lines.chapters_in_order({"chapters": [{"line": 4}, {"line": 2}]}) is not None
     assert lines.chapters_in_order({"chapters": [{"line": 2}, {"line": 2}]}) is not None
+
+
+def test_each_llm_analysis_has_its_own_prompt_and_schema() -> None:
+    from services.llm.analysis.analyzer import LLM_SCHEMAS
+    from services.llm.analysis.analyzer import PROMPTS as ANALYSIS_PROMPTS
+    from services.llm.analysis.analyzer import TYPES as ANALYSES
+
+    prompts = {kind: (ANALYSIS_PROMPTS / f"{kind}.txt").read_text() for kind in LLM_SCHEMAS}
+    assert set(LLM_SCHEMAS) == {"topics", "action_items"} and set(LLM_SCHEMAS) < set(ANALYSES)
+    assert all(len(text.split()) > 15 for text in prompts.values())
+    assert len(set(prompts.values())) == len(prompts)
+    for schema in LLM_SCHEMAS.values():
+        jsonschema.validate(_smallest(schema), schema)
