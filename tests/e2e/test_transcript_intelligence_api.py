@@ -10,6 +10,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -276,3 +277,26 @@ def test_with_the_llm_service_down_the_transcript_endpoints_are_503_and_nothing_
     with sqlite3.connect(platform.data_dir / "stt.db") as connection:
         assert connection.execute("SELECT COUNT(*) FROM transcript_insights").fetchone() == (0,)
         assert connection.execute("SELECT COUNT(*) FROM chat_turns").fetchone() == (0,)
+
+
+def test_a_transcript_still_processing_is_409(stored: Stored, long_speech: Speech) -> None:
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(
+            httpx.post,
+            f"{stored.url}/v1/transcribe",
+            files={"file": ("again.wav", long_speech.path.read_bytes())},
+            data={"model": "tiny.en", "diarize": "false"},
+            headers=stored.headers,
+            timeout=300,
+        )
+        processing: list[dict[str, object]] = []
+        deadline = time.monotonic() + 60
+        while not processing and time.monotonic() < deadline and not running.done():
+            listed = httpx.get(f"{stored.url}/api/v1/transcripts/?status=processing", headers=stored.headers)
+            processing = listed.json()["results"]
+            time.sleep(0.05)
+        assert processing, "the transcription ended before it was seen processing"
+        answer = stored.post("chat", {"question": "What?"}, transcript_id=str(processing[0]["id"]))
+        assert answer.status_code == 409
+        assert answer.json() == {"error": "the transcript is processing: it has no text to work on yet"}
+        assert running.result().status_code == 200
