@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from cli.processes import free_port
+from tests.conftest import STORY
 from tests.e2e.conftest import OwnGateway
 from tests.support.platform import GatewayProcess
 
@@ -151,3 +152,18 @@ def test_the_llm_service_down_is_503_for_analyze_and_generate(own_gateway: Calla
     for path, kind in (("/v1/analyze", "sentiment"), ("/v1/generate", "quiz")):
         answer = _post(platform.url, path, {"text": MEETING, "type": kind})
         assert answer.status_code == 503 and answer.headers["retry-after"].isdigit()
+
+
+def test_quotes_and_chapters_of_a_long_text_read_all_of_it(gateway: GatewayProcess) -> None:
+    # About 4,600 characters of distinct sentences: more numbered lines than one prompt holds.
+    story = " ".join(f"{line[:-1]}, in year {year}." for year in (1990, 2000, 2010) for line in STORY)
+    quotes = _post(gateway.url, "/v1/generate", {"text": story, "type": "key_quotes"})
+    assert quotes.status_code == 200, quotes.text
+    assert quotes.json()["parts"] >= 2
+    assert all(q["quote"] in story for q in quotes.json()["data"]["quotes"])
+    chapters = _post(gateway.url, "/v1/generate", {"text": story, "type": "chapter_markers"})
+    assert chapters.status_code == 200, chapters.text
+    body = chapters.json()
+    assert body["parts"] >= 2 and 1 <= len(body["data"]["chapters"]) <= 10
+    starts = [story.index(c["first_line"]) for c in body["data"]["chapters"]]
+    assert starts == sorted(set(starts))

@@ -66,11 +66,12 @@ def test_plain_text_gives_its_sentences_without_times() -> None:
     ]  # fmt: skip
 
 
-def test_lines_over_the_budget_are_spread_over_the_whole_text() -> None:
+def test_long_text_is_cut_into_consecutive_groups_that_fit() -> None:
     many = [lines.Line(f"Sentence number {n} is here.", None) for n in range(100)]
-    kept = lines.within(many, 1000)
-    assert 20 < len(kept) < 40
-    assert kept[0] is many[0] and kept[-1].text.startswith("Sentence number 9")
+    groups = lines.groups_within(many, 1000)
+    assert [line for group in groups for line in group] == many  # every line, in order, once
+    assert len(groups) > 2 and all(sum(len(x.text) + 6 for x in g) <= 1000 for g in groups)
+    assert lines.groups_within([], 1000) == []
 
 
 def test_picked_quotes_are_copied_from_the_lines() -> None:

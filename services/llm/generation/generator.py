@@ -1,7 +1,8 @@
 """`Generate`: content made from a transcript in one of the types. The text is fitted to the model's
 context (map-reduce summaries, as for `Summarize`), the engine answers JSON of the type's schema, the
 answer is validated and rendered as Markdown too. Key quotes and chapter starts are picked by line
-number and copied from the text (`lines.py`), so they are always verbatim."""
+number and copied from the text, reading text of any length in parts (`line_picker.py`), so they are
+always verbatim."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from typing import Any
 import jsonschema
 
 from services.llm.errors import InvalidRequestError, usable_text
-from services.llm.generation import lines
+from services.llm.generation.line_picker import LinePicker
 from services.llm.generation.markdown import RENDERERS
 from services.llm.generation.shapes import SCHEMAS, TYPES
-from services.llm.structured import StructuredAnswer, StructuredAnswers
+from services.llm.structured import StructuredAnswers
 from services.llm.summarizer import Summarizer
 
 PROMPTS = Path(__file__).parent.parent / "prompts" / "generate"
@@ -64,7 +65,7 @@ class Generator:
         self._structured = structured
         self._summarizer = summarizer
         self._room_tokens = room_tokens
-        self._line_chars = prompt_tokens * _CHARS_PER_TOKEN
+        self._picker = LinePicker(structured, prompt_tokens * _CHARS_PER_TOKEN)
         self._max_input_chars = max_input_chars
 
     async def generate(self, text: str, requested_type: str, steering: str = "") -> Generated:
@@ -72,39 +73,18 @@ class Generator:
         text, steering = usable_text(text, self._max_input_chars, "used"), steering.strip()
         if len(steering) > MAX_STEERING_CHARS:
             raise InvalidRequestError(f"the prompt is over {MAX_STEERING_CHARS} characters")
-        used = [0, 0]
-        parts = 1
+        prompt = instructions(kind, steering)
         if kind in ("key_quotes", "chapter_markers"):
-            data, answer = await self._picked_lines(kind, text, steering)
+            pick = self._picker.key_quotes if kind == "key_quotes" else self._picker.chapters
+            picked = await pick(text, prompt)
+            data, model, parts = picked.data, picked.model, picked.parts
+            used = [picked.prompt_tokens, picked.completion_tokens]
         else:
+            used = [0, 0]
             text, parts = await self._summarizer.fitted(text, used, room=self._room_tokens)
             check = _answers_are_options if kind == "quiz" else None
-            answer = await self._structured.ask(instructions(kind, steering), text, SCHEMAS[kind], check)
-            data = answer.value
+            answer = await self._structured.ask(prompt, text, SCHEMAS[kind], check)
+            data, model = answer.value, answer.model
+            used = [used[0] + answer.prompt_tokens, used[1] + answer.completion_tokens]
         jsonschema.validate(data, SCHEMAS[kind])  # the public shape, whichever way it was made
-        return Generated(
-            kind,
-            data,
-            RENDERERS[kind](data),
-            answer.model,
-            parts,
-            used[0] + answer.prompt_tokens,
-            used[1] + answer.completion_tokens,
-        )
-
-    async def _picked_lines(
-        self, kind: str, text: str, steering: str
-    ) -> tuple[dict[str, Any], StructuredAnswer]:
-        # A long text is not summarised here (a summary has no verbatim lines): lines spread over
-        # the whole of it are offered instead.
-        offered = lines.within(lines.lines_of(text), self._line_chars)
-        prompt = instructions(kind, steering)
-        if kind == "key_quotes":
-            answer = await self._structured.ask(
-                prompt, lines.numbered(offered), lines.quotes_schema(len(offered))
-            )
-            return lines.quotes_from(answer.value, offered), answer
-        answer = await self._structured.ask(
-            prompt, lines.numbered(offered), lines.chapters_schema(len(offered)), lines.chapters_in_order
-        )
-        return lines.chapters_from(answer.value, offered), answer
+        return Generated(kind, data, RENDERERS[kind](data), model, parts, used[0], used[1])

@@ -27,14 +27,19 @@ def lines_of(text: str) -> list[Line]:
     return [Line(s, None) for s in _SENTENCE_END.split(" ".join(text.split())) if s]
 
 
-def within(lines: list[Line], max_chars: int) -> list[Line]:
-    """Lines spread evenly over the whole text, as many as fit `max_chars` once numbered."""
-    total = sum(len(line.text) + 6 for line in lines)
-    if total <= max_chars:
-        return lines
-    keep = max(1, len(lines) * max_chars // total)
-    step = len(lines) / keep
-    return [lines[int(i * step)] for i in range(keep)]
+def groups_within(lines: list[Line], max_chars: int) -> list[list[Line]]:
+    """The lines in order, cut into consecutive groups that each fit `max_chars` once numbered (a line
+    longer than that is a group of its own)."""
+    groups: list[list[Line]] = [[]]
+    size = 0
+    for line in lines:
+        cost = len(line.text) + 6
+        if groups[-1] and size + cost > max_chars:
+            groups.append([])
+            size = 0
+        groups[-1].append(line)
+        size += cost
+    return groups if groups[0] else []
 
 
 def numbered(lines: list[Line]) -> str:
@@ -45,7 +50,7 @@ def line_number(count: int) -> dict[str, Any]:
     return {"enum": list(range(1, count + 1))}
 
 
-def quotes_schema(count: int) -> dict[str, Any]:
+def quotes_schema(count: int, most: int = 5) -> dict[str, Any]:
     quote = {
         "type": "object",
         "properties": {"line": line_number(count), "why": {"type": "string", "minLength": 1}},
@@ -53,12 +58,12 @@ def quotes_schema(count: int) -> dict[str, Any]:
     }
     return {
         "type": "object",
-        "properties": {"quotes": {"type": "array", "items": quote, "minItems": 1, "maxItems": 5}},
+        "properties": {"quotes": {"type": "array", "items": quote, "minItems": 1, "maxItems": most}},
         "required": ["quotes"],
     }
 
 
-def chapters_schema(count: int) -> dict[str, Any]:
+def chapters_schema(count: int, most: int = 10) -> dict[str, Any]:
     chapter = {
         "type": "object",
         "properties": {
@@ -70,9 +75,14 @@ def chapters_schema(count: int) -> dict[str, Any]:
     }
     return {
         "type": "object",
-        "properties": {"chapters": {"type": "array", "items": chapter, "minItems": 1, "maxItems": 10}},
+        "properties": {"chapters": {"type": "array", "items": chapter, "minItems": 1, "maxItems": most}},
         "required": ["chapters"],
     }
+
+
+def kept_schema(count: int, most: int) -> dict[str, Any]:
+    kept = {"type": "array", "items": line_number(count), "minItems": 1, "maxItems": most}
+    return {"type": "object", "properties": {"keep": kept}, "required": ["keep"]}
 
 
 def chapters_in_order(value: dict[str, Any]) -> str | None:
