@@ -46,6 +46,21 @@ class RequestContextMiddleware:
         current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500
+        answered = False
+
+        def record() -> None:
+            """Once, when the answer has been sent: work that runs after it (a response's background
+            task, such as embedding a finished transcript) is not the caller's wait."""
+            nonlocal answered
+            if answered:
+                return
+            answered = True
+            route = getattr(scope.get("route"), "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            method = scope.get("method", "WS")
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_LATENCY.labels(method, route).observe(elapsed)
+            log.info("%s %s %s %.1f ms", method, scope.get("path"), status, elapsed * 1000)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -55,13 +70,12 @@ class RequestContextMiddleware:
             elif message["type"] == "websocket.accept":
                 status = 101
             await send(message)
+            if message["type"] == "websocket.close" or (
+                message["type"] == "http.response.body" and not message.get("more_body", False)
+            ):
+                record()
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            elapsed = time.perf_counter() - started
-            method = scope.get("method", "WS")
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_LATENCY.labels(method, route).observe(elapsed)
-            log.info("%s %s %s %.1f ms", method, scope.get("path"), status, elapsed * 1000)
+            record()
