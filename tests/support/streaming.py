@@ -93,7 +93,12 @@ async def stream(
                 pass
 
         if dialect == 1:
-            await ws.send(json.dumps(config or {"language": "en", "model": "base"}))
+            try:
+                await ws.send(json.dumps(config or {"language": "en", "model": "base"}))
+            except websockets.ConnectionClosed:  # refused on connecting (a busy slot, a bad key): the
+                await receive()  # reason came before the close and is still to be read
+                run.close_code = ws.close_code
+                return run
             ready = json.loads(await ws.recv())
             run.received.append(Received(0.0, ready))
             if ready.get("status") != "ready":
