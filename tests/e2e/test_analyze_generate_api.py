@@ -167,3 +167,11 @@ def test_quotes_and_chapters_of_a_long_text_read_all_of_it(gateway: GatewayProce
     assert body["parts"] >= 2 and 1 <= len(body["data"]["chapters"]) <= 10
     starts = [story.index(c["first_line"]) for c in body["data"]["chapters"]]
     assert starts == sorted(set(starts))
+
+
+def test_quotes_of_text_without_punctuation_fit_the_model(gateway: GatewayProcess) -> None:
+    # One 3,000-character "sentence", as a transcript without punctuation is: cut at words, not sent whole.
+    words = " ".join(line.rstrip(".").replace(",", "").lower() for line in STORY * 2)[:3000]
+    answer = _post(gateway.url, "/v1/generate", {"text": words, "type": "key_quotes"})
+    assert answer.status_code == 200, answer.text
+    assert all(q["quote"] in words for q in answer.json()["data"]["quotes"])

@@ -102,3 +102,15 @@ def test_each_llm_analysis_has_its_own_prompt_and_schema() -> None:
     assert len(set(prompts.values())) == len(prompts)
     for schema in LLM_SCHEMAS.values():
         jsonschema.validate(_smallest(schema), schema)
+
+
+def test_a_line_too_long_for_a_prompt_is_cut_at_words_and_stays_verbatim() -> None:
+    unpunctuated = " ".join(f"word{n}" for n in range(400))  # one 3,000-character "sentence"
+    half = 1000 // 2 - lines.NUMBERING_CHARS
+    pieces = lines.within_length([lines.Line(unpunctuated, 12.5), lines.Line("Short.", 40.0)], half)
+    assert all(len(p.text) <= half for p in pieces) and len(pieces) > 6
+    assert " ".join(p.text for p in pieces[:-1]) == unpunctuated
+    assert pieces[0].start_time == 12.5 and pieces[1].start_time is None
+    assert pieces[-1] == lines.Line("Short.", 40.0)
+    groups = lines.groups_within(pieces, 1000)
+    assert all(len(g) >= 2 for g in groups[:-1])  # so each round of picking keeps fewer lines

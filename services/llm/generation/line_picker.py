@@ -15,6 +15,7 @@ from services.llm.structured import StructuredAnswer, StructuredAnswers
 
 MAX_QUOTES = 5
 MAX_CHAPTERS = 10
+_DESCRIBED_CHARS = 200
 COMBINE_CHAPTERS = (
     (Path(__file__).parent.parent / "prompts" / "generate" / "chapter_markers_combine.txt")
     .read_text()
@@ -45,10 +46,15 @@ class LinePicker:
         self._structured = structured
         self._max_chars = max_chars
 
+    def _lines(self, text: str) -> list[Line]:
+        # At most half a group each, so every group but the last holds two lines or more, and each
+        # round of picking keeps fewer lines than it was given.
+        half = self._max_chars // 2 - lines.NUMBERING_CHARS
+        return lines.within_length(lines.lines_of(text), half)
+
     async def key_quotes(self, text: str, instructions: str) -> Picked:
         picked = Picked({})
-        candidates = lines.lines_of(text)
-        groups = lines.groups_within(candidates, self._max_chars)
+        groups = lines.groups_within(self._lines(text), self._max_chars)
         picked.parts = len(groups)
         while len(groups) > 1:  # each group keeps at most half its lines: the candidates shrink
             kept: list[Line] = []
@@ -66,7 +72,7 @@ class LinePicker:
 
     async def chapters(self, text: str, instructions: str) -> Picked:
         picked = Picked({})
-        groups = lines.groups_within(lines.lines_of(text), self._max_chars)
+        groups = lines.groups_within(self._lines(text), self._max_chars)
         picked.parts = len(groups)
         most = max(1, MAX_CHAPTERS // len(groups))
         chapters: list[dict[str, Any]] = []
@@ -84,7 +90,9 @@ class LinePicker:
         return picked
 
     async def _fewer_chapters(self, chapters: list[dict[str, Any]], picked: Picked) -> list[dict[str, Any]]:
-        described = [Line(f"{c['title']}: {c['summary']}", None) for c in chapters]
+        # Shortened: enough to choose by, and every group then holds several chapters, so each round
+        # keeps fewer than it was given.
+        described = [Line(f"{c['title']}: {c['summary']}"[:_DESCRIBED_CHARS], None) for c in chapters]
         kept: list[dict[str, Any]] = []
         offset = 0
         groups = lines.groups_within(described, self._max_chars)

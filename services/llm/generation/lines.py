@@ -11,6 +11,7 @@ from typing import Any
 # A stored transcript is sent one segment a line, each line opening with its start in seconds.
 _TIMED_LINE = re.compile(r"^\[(\d+(?:\.\d+)?)\]\s*(\S.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+NUMBERING_CHARS = 6  # what "[12] " and the line break add to a line in a prompt
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,33 @@ def lines_of(text: str) -> list[Line]:
     return [Line(s, None) for s in _SENTENCE_END.split(" ".join(text.split())) if s]
 
 
+def within_length(lines: list[Line], max_chars: int) -> list[Line]:
+    """The lines, each longer than `max_chars` cut at words into pieces that are not (text without
+    punctuation is one long "sentence"): every piece is still verbatim, and no prompt overflows. The
+    first piece keeps the line's time; where the others start is not known."""
+    pieces: list[Line] = []
+    for line in lines:
+        if len(line.text) <= max_chars:
+            pieces.append(line)
+            continue
+        texts, current = [], ""
+        for word in line.text.split():
+            if current and len(current) + 1 + len(word) > max_chars:
+                texts.append(current)
+                current = ""
+            current = f"{current} {word}" if current else word
+        texts.append(current)
+        pieces += [Line(text, line.start_time if n == 0 else None) for n, text in enumerate(texts)]
+    return pieces
+
+
 def groups_within(lines: list[Line], max_chars: int) -> list[list[Line]]:
     """The lines in order, cut into consecutive groups that each fit `max_chars` once numbered (a line
     longer than that is a group of its own)."""
     groups: list[list[Line]] = [[]]
     size = 0
     for line in lines:
-        cost = len(line.text) + 6
+        cost = len(line.text) + NUMBERING_CHARS
         if groups[-1] and size + cost > max_chars:
             groups.append([])
             size = 0
@@ -53,7 +74,10 @@ def line_number(count: int) -> dict[str, Any]:
 def quotes_schema(count: int, most: int = 5) -> dict[str, Any]:
     quote = {
         "type": "object",
-        "properties": {"line": line_number(count), "why": {"type": "string", "minLength": 1}},
+        "properties": {
+            "line": line_number(count),
+            "why": {"type": "string", "minLength": 1, "maxLength": 300},
+        },
         "required": ["line", "why"],
     }
     return {
