@@ -1,12 +1,11 @@
 """The LLM gRPC servicer: thin; summaries in `summarizer.py`, analyses in `analysis/`, content in
-`generation.py`, chat answers in `chat.py`, the engine in `engine_client.py`."""
+`generation/`, chat answers in `chat.py`, the engine in `engine_client.py`."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 
 import grpc
 import httpx
@@ -32,20 +31,6 @@ _STATUS: dict[type[Exception], grpc.StatusCode] = {
 }
 
 
-class _Failed(Exception):
-    def __init__(self, code: grpc.StatusCode, message: str) -> None:
-        self.code, self.message = code, message
-
-
-@contextmanager
-def _request_errors() -> Iterator[None]:
-    """The service's own failures as their gRPC status (aborting must happen outside the `with`)."""
-    try:
-        yield
-    except tuple(_STATUS) as exc:
-        raise _Failed(_STATUS[type(exc)], str(exc)) from exc
-
-
 class LlmServicer(llm_pb2_grpc.LlmServicer):
     def __init__(
         self, summarizer: Summarizer, analyzer: Analyzer, generator: Generator, chat: ChatAnswerer
@@ -60,10 +45,9 @@ class LlmServicer(llm_pb2_grpc.LlmServicer):
         self, request: llm_pb2.SummarizeRequest, context: grpc.aio.ServicerContext
     ) -> llm_pb2.SummarizeResponse:
         try:
-            with _request_errors():
-                summary = await self._summarizer.summarize(request.text, request.style)
-        except _Failed as failed:
-            await context.abort(failed.code, failed.message)
+            summary = await self._summarizer.summarize(request.text, request.style)
+        except tuple(_STATUS) as exc:
+            await context.abort(_STATUS[type(exc)], str(exc))
         return llm_pb2.SummarizeResponse(
             summary=summary.text,
             style=summary.style,
@@ -78,10 +62,9 @@ class LlmServicer(llm_pb2_grpc.LlmServicer):
         self, request: llm_pb2.AnalyzeRequest, context: grpc.aio.ServicerContext
     ) -> llm_pb2.AnalyzeResponse:
         try:
-            with _request_errors():
-                analysis = await self._analyzer.analyze(request.text, request.type)
-        except _Failed as failed:
-            await context.abort(failed.code, failed.message)
+            analysis = await self._analyzer.analyze(request.text, request.type)
+        except tuple(_STATUS) as exc:
+            await context.abort(_STATUS[type(exc)], str(exc))
         return llm_pb2.AnalyzeResponse(
             type=analysis.type,
             result_json=json.dumps(analysis.result),
@@ -96,10 +79,9 @@ class LlmServicer(llm_pb2_grpc.LlmServicer):
         self, request: llm_pb2.GenerateRequest, context: grpc.aio.ServicerContext
     ) -> llm_pb2.GenerateResponse:
         try:
-            with _request_errors():
-                generated = await self._generator.generate(request.text, request.type, request.prompt)
-        except _Failed as failed:
-            await context.abort(failed.code, failed.message)
+            generated = await self._generator.generate(request.text, request.type, request.prompt)
+        except tuple(_STATUS) as exc:
+            await context.abort(_STATUS[type(exc)], str(exc))
         return llm_pb2.GenerateResponse(
             type=generated.type,
             data_json=json.dumps(generated.data),
@@ -118,15 +100,12 @@ class LlmServicer(llm_pb2_grpc.LlmServicer):
         pieces: list[str] = []
         model = ""
         try:
-            with _request_errors():
-                async for delta, delta_model in self._chat.answer(
-                    request.question, request.passages, history
-                ):
-                    pieces.append(delta)
-                    model = delta_model
-                    yield llm_pb2.ChatEvent(delta=delta)
-        except _Failed as failed:
-            await context.abort(failed.code, failed.message)
+            async for delta, delta_model in self._chat.answer(request.question, request.passages, history):
+                pieces.append(delta)
+                model = delta_model
+                yield llm_pb2.ChatEvent(delta=delta)
+        except tuple(_STATUS) as exc:
+            await context.abort(_STATUS[type(exc)], str(exc))
         answer = "".join(pieces).strip()
         yield llm_pb2.ChatEvent(done=llm_pb2.ChatDone(answer=answer, model=model))
 
