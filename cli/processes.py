@@ -45,7 +45,7 @@ def redis_server_binary() -> str:
 def start_redis(data_dir: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """A private Redis on a free port, never one that another Redis holds. Returns it and its URL."""
     port = port or free_port()
-    folder = data_dir / "redis"
+    folder = (data_dir / "redis").resolve()  # redis-server enters --dir before it opens its log file
     folder.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
