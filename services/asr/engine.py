@@ -17,7 +17,8 @@ from faster_whisper.transcribe import Segment as WhisperSegment
 from faster_whisper.transcribe import TranscriptionInfo
 
 from services.asr.device import Device, choose_device
-from services.asr.diarization import Diarizer
+from services.asr.diarization.clustering import SpeakerBounds
+from services.asr.diarization.pipeline import DiarizationOptions, Diarizer
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.media import SAMPLE_RATE, Samples
 from services.asr.missed_speech import missed_speech
@@ -41,6 +42,8 @@ class TranscribeOptions:
     language: str = ""
     diarize: bool = False
     speakers: int = 0
+    min_speakers: int = 0
+    max_speakers: int = 0
 
 
 @dataclass
@@ -66,6 +69,13 @@ class SegmentResult:
     speaker: str = ""
 
 
+@dataclass(frozen=True)
+class SpeakerTurnResult:
+    start: float
+    end: float
+    speaker: str
+
+
 @dataclass
 class TranscriptResult:
     text: str
@@ -77,6 +87,7 @@ class TranscriptResult:
     requested_model: str
     processing_seconds: float = 0.0
     speakers: list[str] = field(default_factory=list)
+    speaker_turns: list[SpeakerTurnResult] = field(default_factory=list)
 
 
 @dataclass
@@ -156,13 +167,15 @@ class AsrEngine:
         self.settings = settings
         self.device: Device = choose_device(settings)
         self.registry = ModelRegistry(settings, self.device)
-        self.diarizer = Diarizer(
-            self.device.name,
-            hop_s=settings.diarization_hop_s,
+        options = DiarizationOptions(
+            step_s=settings.diarization_step_s,
+            piece_s=settings.diarization_piece_s,
             same_voice_similarity=settings.diarization_same_voice_similarity,
-            pause_s=settings.diarization_pause_s,
-            max_speakers=settings.diarization_max_speakers,
-            max_clustered_units=settings.diarization_max_clustered_units,
+            max_clustered=settings.diarization_max_clustered_units,
+            bridge_s=settings.diarization_bridge_s,
+        )
+        self.diarizer = Diarizer(
+            self.device.name, options, settings.speaker_embedding_model, settings.segmentation_model
         )
         self._ready = False
 
@@ -198,6 +211,7 @@ class AsrEngine:
     ) -> TranscriptResult:
         started = time.perf_counter()
         resolution, language = self.resolve(options.model, options.language)
+        bounds = self.speaker_bounds(options)  # a bad bound is refused before any work
         model = self.registry.get(resolution.weights_id)
         duration = len(audio) / SAMPLE_RATE
         cancelled = cancelled or threading.Event()
@@ -220,8 +234,9 @@ class AsrEngine:
         for index, segment in enumerate(segments):
             segment.id = index
         speakers: list[str] = []
-        if options.diarize and segments:
-            segments, speakers = self._label_speakers(audio, segments, options.speakers)
+        turns: list[SpeakerTurnResult] = []
+        if options.diarize:
+            segments, speakers, turns = self._label_speakers(audio, segments, bounds)
         return TranscriptResult(
             text=" ".join(s.text for s in segments),
             language=detected or "",
@@ -232,6 +247,7 @@ class AsrEngine:
             requested_model=resolution.requested,
             processing_seconds=time.perf_counter() - started,
             speakers=speakers,
+            speaker_turns=turns,
         )
 
     def decode_stretch(
@@ -285,42 +301,32 @@ class AsrEngine:
             log.info("decoded %d segments the decoder had skipped, in %d gaps", len(recovered), len(gaps))
         return recovered
 
+    def speaker_bounds(self, options: TranscribeOptions) -> SpeakerBounds:
+        """The speaker counts the request allows, or InvalidRequestError for bounds that allow none."""
+        numbers = (options.speakers, options.min_speakers, options.max_speakers)
+        if min(numbers) < 0:
+            raise InvalidRequestError("speakers, min_speakers and max_speakers cannot be negative")
+        if 0 < options.max_speakers < options.min_speakers:
+            raise InvalidRequestError(
+                f"min_speakers ({options.min_speakers}) is more than max_speakers ({options.max_speakers})"
+            )
+        return SpeakerBounds.of(
+            options.speakers, options.min_speakers, options.max_speakers,
+            self.settings.diarization_max_speakers,
+        )  # fmt: skip
+
     def _label_speakers(
-        self, audio: Samples, segments: list[SegmentResult], expected: int
-    ) -> tuple[list[SegmentResult], list[str]]:
-        """Labels every word and segment `Speaker N` (in order of first appearance) and splits a segment
-        where its speaker changes."""
-        words = [w for s in segments for w in s.words]
-        numbers = self.diarizer.speakers_of(audio, [(w.start, w.end, w.word) for w in words], expected)
-        for word, number in zip(words, numbers, strict=True):
-            word.speaker = f"Speaker {number + 1}"
-        labelled: list[SegmentResult] = []
-        for segment in segments:
-            if not segment.words:
-                segment.speaker = labelled[-1].speaker if labelled else "Speaker 1"
-                labelled.append(segment)
-                continue
-            turns: list[list[WordResult]] = []
-            for word in segment.words:
-                if turns and turns[-1][-1].speaker == word.speaker:
-                    turns[-1].append(word)
-                else:
-                    turns.append([word])
-            for turn in turns:
-                text = segment.text if len(turns) == 1 else " ".join(w.word for w in turn)
-                part = replace(
-                    segment,
-                    id=len(labelled),
-                    start=turn[0].start,
-                    end=turn[-1].end,
-                    text=text,
-                    confidence=round(sum(w.probability for w in turn) / len(turn), 4),
-                    words=turn,
-                    speaker=turn[0].speaker,
-                )
-                labelled.append(part)
-        order = list(dict.fromkeys(s.speaker for s in labelled))
-        return labelled, order
+        self, audio: Samples, segments: list[SegmentResult], bounds: SpeakerBounds
+    ) -> tuple[list[SegmentResult], list[str], list[SpeakerTurnResult]]:
+        """Diarizes the recording, labels every word `Speaker N` (in order of first appearance) with the
+        speaker who holds it, and splits a segment where its speaker changes."""
+        timeline = self.diarizer.diarize(audio, bounds)
+        names = [f"Speaker {n + 1}" for n in range(timeline.speakers)]
+        turns = [SpeakerTurnResult(t.start, t.end, names[t.speaker]) for t in timeline.turns()]
+        for word in (w for s in segments for w in s.words):
+            word.speaker = names[timeline.speaker_of(word.start, word.end)] if names else "Speaker 1"
+        speakers = names if names else ["Speaker 1"] if segments else []
+        return split_at_speaker_changes(segments), speakers, turns
 
     def _is_hallucination(self, segment: WhisperSegment) -> bool:
         """Whisper's own no-speech rule, applied after decoding: the model thinks there is no speech
@@ -428,3 +434,35 @@ def _segment(
         compression_ratio=round(float(raw.compression_ratio), 4),
         words=words,
     )
+
+
+def split_at_speaker_changes(segments: list[SegmentResult]) -> list[SegmentResult]:
+    """Each segment split where the speaker of its words changes; a segment without words keeps the
+    speaker before it."""
+    labelled: list[SegmentResult] = []
+    for segment in segments:
+        if not segment.words:
+            segment.speaker = labelled[-1].speaker if labelled else "Speaker 1"
+            labelled.append(segment)
+            continue
+        turns: list[list[WordResult]] = []
+        for word in segment.words:
+            if turns and turns[-1][-1].speaker == word.speaker:
+                turns[-1].append(word)
+            else:
+                turns.append([word])
+        for turn in turns:
+            text = segment.text if len(turns) == 1 else " ".join(w.word for w in turn)
+            labelled.append(
+                replace(
+                    segment,
+                    id=len(labelled),
+                    start=turn[0].start,
+                    end=turn[-1].end,
+                    text=text,
+                    confidence=round(sum(w.probability for w in turn) / len(turn), 4),
+                    words=turn,
+                    speaker=turn[0].speaker,
+                )
+            )
+    return labelled

@@ -75,6 +75,9 @@ def to_proto(result: TranscriptResult) -> asr_pb2.Transcript:
         processing_seconds=result.processing_seconds,
         speakers=result.speakers,
         segments=[segment_proto(s) for s in result.segments],
+        speaker_turns=[
+            asr_pb2.SpeakerTurn(start=t.start, end=t.end, speaker=t.speaker) for t in result.speaker_turns
+        ],
     )
 
 
@@ -136,7 +139,12 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         try:
             config, path = await self._spool(request_iterator)
             options = TranscribeOptions(
-                model=config.model, language=config.language, diarize=config.diarize, speakers=config.speakers
+                model=config.model,
+                language=config.language,
+                diarize=config.diarize,
+                speakers=config.speakers,
+                min_speakers=config.min_speakers,
+                max_speakers=config.max_speakers,
             )
             result = await self._queue.run(lambda: self._transcribe_file(path, options, cancelled))
         except (MediaError, InvalidRequestError, UnknownModelError) as exc:

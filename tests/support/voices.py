@@ -14,7 +14,7 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 from tests.support.media import read_wav, synthesize, write_wav
 
 RATE = 16_000
-VOICES = {"A": 1.0, "B": 1.3, "C": 0.8}
+VOICES = {"A": 1.0, "B": 1.3, "C": 0.8, "D": 1.15}
 
 
 def _resample(samples: np.ndarray, factor: float) -> np.ndarray:
@@ -40,17 +40,23 @@ class Conversation:
 
 
 def conversation(lines: list[tuple[str, str]], folder: Path, pause_s: float = 0.6) -> Conversation:
-    pieces: list[np.ndarray] = []
+    """The lines spoken one after another with `pause_s` between them; a negative pause makes each
+    line start that long before the previous one ends (overlapping speech, mixed)."""
+    placed: list[tuple[int, np.ndarray]] = []
     turns: list[tuple[float, float, str]] = []
     offset = 0
     for index, (voice, text) in enumerate(lines):
         audio = speak(text, voice, folder, f"line{index}")
+        start = max(0, offset) if index else 0
         for region in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300)):
-            turns.append(((offset + region["start"]) / RATE, (offset + region["end"]) / RATE, voice))
-        pieces += [audio, np.zeros(int(pause_s * RATE), dtype=np.float32)]
-        offset += len(audio) + int(pause_s * RATE)
-    path = write_wav(np.concatenate(pieces), RATE, folder / "conversation.wav")
-    return Conversation(path, turns, " ".join(text for _, text in lines))
+            turns.append(((start + region["start"]) / RATE, (start + region["end"]) / RATE, voice))
+        placed.append((start, audio))
+        offset = start + len(audio) + int(pause_s * RATE)
+    mixed = np.zeros(max(s + len(a) for s, a in placed) + int(max(pause_s, 0) * RATE), dtype=np.float32)
+    for start, audio in placed:
+        mixed[start : start + len(audio)] += audio
+    path = write_wav(mixed, RATE, folder / "conversation.wav")
+    return Conversation(path, sorted(turns), " ".join(text for _, text in lines))
 
 
 def speaker_turns(transcript: Any, join_gap_s: float = 1.0) -> list[tuple[float, float, str]]:

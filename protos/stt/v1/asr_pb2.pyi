@@ -15,18 +15,22 @@ class TranscribeRequest(_message.Message):
     def __init__(self, config: _Optional[_Union[TranscribeConfig, _Mapping]] = ..., audio_chunk: _Optional[bytes] = ...) -> None: ...
 
 class TranscribeConfig(_message.Message):
-    __slots__ = ("model", "language", "diarize", "speakers", "filename")
+    __slots__ = ("model", "language", "diarize", "speakers", "filename", "min_speakers", "max_speakers")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     DIARIZE_FIELD_NUMBER: _ClassVar[int]
     SPEAKERS_FIELD_NUMBER: _ClassVar[int]
     FILENAME_FIELD_NUMBER: _ClassVar[int]
+    MIN_SPEAKERS_FIELD_NUMBER: _ClassVar[int]
+    MAX_SPEAKERS_FIELD_NUMBER: _ClassVar[int]
     model: str
     language: str
     diarize: bool
     speakers: int
     filename: str
-    def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ..., diarize: _Optional[bool] = ..., speakers: _Optional[int] = ..., filename: _Optional[str] = ...) -> None: ...
+    min_speakers: int
+    max_speakers: int
+    def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ..., diarize: _Optional[bool] = ..., speakers: _Optional[int] = ..., filename: _Optional[str] = ..., min_speakers: _Optional[int] = ..., max_speakers: _Optional[int] = ...) -> None: ...
 
 class StreamRequest(_message.Message):
     __slots__ = ("config", "audio")
@@ -37,12 +41,14 @@ class StreamRequest(_message.Message):
     def __init__(self, config: _Optional[_Union[StreamConfig, _Mapping]] = ..., audio: _Optional[bytes] = ...) -> None: ...
 
 class StreamConfig(_message.Message):
-    __slots__ = ("model", "language")
+    __slots__ = ("model", "language", "diarize")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    DIARIZE_FIELD_NUMBER: _ClassVar[int]
     model: str
     language: str
-    def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
+    diarize: bool
+    def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ..., diarize: _Optional[bool] = ...) -> None: ...
 
 class StreamEvent(_message.Message):
     __slots__ = ("ready", "partial", "segment", "transcript")
@@ -110,8 +116,18 @@ class Segment(_message.Message):
     compression_ratio: float
     def __init__(self, id: _Optional[int] = ..., start: _Optional[float] = ..., end: _Optional[float] = ..., text: _Optional[str] = ..., speaker: _Optional[str] = ..., confidence: _Optional[float] = ..., words: _Optional[_Iterable[_Union[Word, _Mapping]]] = ..., avg_logprob: _Optional[float] = ..., no_speech_prob: _Optional[float] = ..., compression_ratio: _Optional[float] = ...) -> None: ...
 
+class SpeakerTurn(_message.Message):
+    __slots__ = ("start", "end", "speaker")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    SPEAKER_FIELD_NUMBER: _ClassVar[int]
+    start: float
+    end: float
+    speaker: str
+    def __init__(self, start: _Optional[float] = ..., end: _Optional[float] = ..., speaker: _Optional[str] = ...) -> None: ...
+
 class Transcript(_message.Message):
-    __slots__ = ("text", "language", "language_probability", "duration", "segments", "speakers", "model", "requested_model", "processing_seconds")
+    __slots__ = ("text", "language", "language_probability", "duration", "segments", "speakers", "model", "requested_model", "processing_seconds", "speaker_turns")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_PROBABILITY_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +137,7 @@ class Transcript(_message.Message):
     MODEL_FIELD_NUMBER: _ClassVar[int]
     REQUESTED_MODEL_FIELD_NUMBER: _ClassVar[int]
     PROCESSING_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SPEAKER_TURNS_FIELD_NUMBER: _ClassVar[int]
     text: str
     language: str
     language_probability: float
@@ -130,7 +147,8 @@ class Transcript(_message.Message):
     model: str
     requested_model: str
     processing_seconds: float
-    def __init__(self, text: _Optional[str] = ..., language: _Optional[str] = ..., language_probability: _Optional[float] = ..., duration: _Optional[float] = ..., segments: _Optional[_Iterable[_Union[Segment, _Mapping]]] = ..., speakers: _Optional[_Iterable[str]] = ..., model: _Optional[str] = ..., requested_model: _Optional[str] = ..., processing_seconds: _Optional[float] = ...) -> None: ...
+    speaker_turns: _containers.RepeatedCompositeFieldContainer[SpeakerTurn]
+    def __init__(self, text: _Optional[str] = ..., language: _Optional[str] = ..., language_probability: _Optional[float] = ..., duration: _Optional[float] = ..., segments: _Optional[_Iterable[_Union[Segment, _Mapping]]] = ..., speakers: _Optional[_Iterable[str]] = ..., model: _Optional[str] = ..., requested_model: _Optional[str] = ..., processing_seconds: _Optional[float] = ..., speaker_turns: _Optional[_Iterable[_Union[SpeakerTurn, _Mapping]]] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ()

@@ -1,0 +1,234 @@
+"""Speaker diarization of a recording: segmentation, embeddings, clustering, reconstruction.
+
+1. segmentation-3.0 says, in 10 s chunks `step_s` apart, when each of up to three local speakers talks
+   (overlap included); each chunk owns the part of the recording nearest its centre;
+2. each local speaker's solo speech in the part its chunk owns is cut into pieces of at most `piece_s`
+   and embedded with CAM++, a batch of chunks at a time (an hour holds one batch of audio);
+3. the pieces are clustered (spectral; with the count not given, the most clusters that are all
+   distinct voices, within the caller's bounds); past `max_clustered` pieces a sample spread over the
+   recording is clustered and the rest join their nearest voice;
+4. every frame of a local speaker takes the voice of its nearest piece (so a local speaker that the
+   segmentation merged from two similar voices is still parted), and each frame keeps as many
+   speakers as the segmentation counted there: two in overlap.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+from services.asr.diarization.clustering import SpeakerBounds, centroids_of, cluster
+from services.asr.diarization.embeddings import MIN_PIECE_S, SpeakerEncoder
+from services.asr.diarization.segmentation import LocalActivity, Segmenter
+from services.asr.diarization.speaker_models import SpeakerModelFiles, load_campplus, load_segmentation
+from services.asr.diarization.timeline import SpeakerTimeline, runs
+from services.asr.media import SAMPLE_RATE, Samples
+
+log = logging.getLogger(__name__)
+
+_CHUNKS_PER_BATCH = 8
+
+
+@dataclass(frozen=True)
+class DiarizationOptions:
+    step_s: float = 5.0
+    """Step between the 10 s segmentation chunks."""
+    piece_s: float = 1.5
+    """The longest stretch of one local speaker's speech embedded at once."""
+    same_voice_similarity: float = 0.8
+    """Clusters whose mean voices are at least this alike (cosine) are one speaker, when the count is
+    not given."""
+    max_speakers: int = 8
+    """The most speakers looked for when the caller gives no bound."""
+    max_clustered: int = 800
+    """Pieces clustered at most (clustering compares every pair); the others follow their voice."""
+    bridge_s: float = 0.3
+    """A speaker's pauses shorter than this stay inside the turn (breaths between words)."""
+
+
+@dataclass
+class _Pieces:
+    """Embedded pieces of solo speech, and whose they are: (chunk, local speaker) and seconds."""
+
+    embeddings: list[np.ndarray] = field(default_factory=list)
+    owners: list[tuple[int, int]] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    frames: list[np.ndarray] = field(default_factory=list)
+    """Each piece's frames, counted from its chunk's first frame."""
+
+
+def _frame_samples(local: LocalActivity, frames: np.ndarray) -> list[tuple[int, int]]:
+    """Sample ranges covered by global frame indices (runs of consecutive frames join)."""
+    step, ranges = local.grid.step, []
+    for first, last in runs(np.isin(np.arange(frames.min(), frames.max() + 1), frames)):
+        start = float(local.grid.centre(frames.min() + first)) - step / 2
+        end = float(local.grid.centre(frames.min() + last - 1)) + step / 2
+        ranges.append((max(0, int(start * SAMPLE_RATE)), int(end * SAMPLE_RATE)))
+    return ranges
+
+
+def _owned_frames(local: LocalActivity) -> list[tuple[int, int]]:
+    """For each chunk, the range of its own frames that lie in the part of the recording it owns."""
+    centres = local.chunk_offsets + local.active.shape[1] / 2
+    bounds = np.concatenate([[0], (centres[:-1] + centres[1:]) / 2, [local.total_frames]]).astype(int)
+    return [
+        (max(0, int(bounds[c]) - int(off)), min(local.active.shape[1], int(bounds[c + 1]) - int(off)))
+        for c, off in enumerate(local.chunk_offsets)
+    ]
+
+
+class Diarizer:
+    def __init__(
+        self,
+        device: str,
+        options: DiarizationOptions,
+        embedding_weights: Path | None = None,
+        segmentation_weights: Path | None = None,
+    ) -> None:
+        self._weights = (embedding_weights, segmentation_weights)
+        self._device = device
+        self.options = options
+        self._segmenter: Segmenter | None = None
+        self._encoder: SpeakerEncoder | None = None
+
+    def load(self) -> None:
+        files = SpeakerModelFiles.locate(*self._weights)
+        model, payload = load_segmentation(files.segmentation_weights, self._device)
+        self._segmenter = Segmenter(model, payload, self._device, self.options.step_s)
+        self._encoder = SpeakerEncoder(load_campplus(files.embedding_weights, self._device), self._device)
+        log.info("speaker models loaded on %s (segmentation-3.0, CAM++)", self._device)
+
+    @property
+    def encoder(self) -> SpeakerEncoder:
+        if self._encoder is None:
+            self.load()
+        assert self._encoder is not None
+        return self._encoder
+
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            self.load()
+        assert self._segmenter is not None
+        return self._segmenter
+
+    def diarize(self, audio: Samples, bounds: SpeakerBounds) -> SpeakerTimeline:
+        local = self.segmenter.run(audio)
+        pieces = self._embed_pieces(audio, local)
+        labels, centroids = self._voices(pieces, bounds)
+        assignment = self._assign(local, pieces, centroids, labels)
+        return self._reconstruct(local, assignment, len(centroids), len(audio) / SAMPLE_RATE)
+
+    def _embed_pieces(self, audio: Samples, local: LocalActivity) -> _Pieces:
+        pieces = _Pieces()
+        owned = _owned_frames(local)
+        most = max(1, int(self.options.piece_s / local.grid.step))
+        for first in range(0, len(local.chunk_starts), _CHUNKS_PER_BATCH):
+            batch_audio: list[np.ndarray] = []
+            for chunk in range(first, min(first + _CHUNKS_PER_BATCH, len(local.chunk_starts))):
+                active = local.active[chunk]
+                solo = active.sum(axis=1) == 1
+                lo, hi = owned[chunk]
+                for speaker in range(active.shape[1]):
+                    frames = np.flatnonzero(active[lo:hi, speaker] & solo[lo:hi]) + lo
+                    for part in np.array_split(frames, max(1, -(-len(frames) // most))):
+                        seconds = len(part) * local.grid.step
+                        if seconds < MIN_PIECE_S:
+                            continue
+                        ranges = _frame_samples(local, part + local.chunk_offsets[chunk])
+                        batch_audio.append(np.concatenate([audio[a:b] for a, b in ranges]))
+                        pieces.owners.append((chunk, speaker))
+                        pieces.seconds.append(seconds)
+                        pieces.frames.append(part)
+            if batch_audio:
+                pieces.embeddings.extend(self.encoder.embed(batch_audio))
+        return pieces
+
+    def _voices(self, pieces: _Pieces, bounds: SpeakerBounds) -> tuple[np.ndarray, np.ndarray]:
+        """Cluster labels of the pieces and the mean voice of each cluster."""
+        if not pieces.embeddings:
+            return np.zeros(0, dtype=int), np.zeros((0, 0))
+        embeddings = np.stack(pieces.embeddings)
+        picked = np.arange(len(embeddings))
+        if len(picked) > self.options.max_clustered:
+            picked = np.linspace(0, len(picked) - 1, self.options.max_clustered).astype(int)
+        labels = np.full(len(embeddings), -1)
+        labels[picked] = cluster(embeddings[picked], bounds, self.options.same_voice_similarity)
+        centroids = centroids_of(embeddings[picked], labels[picked], np.asarray(pieces.seconds)[picked])
+        rest = labels < 0
+        if rest.any():
+            labels[rest] = np.argmax(embeddings[rest] @ centroids.T, axis=1)
+            centroids = centroids_of(embeddings, labels, np.asarray(pieces.seconds))
+        return labels, centroids
+
+    def _assign(
+        self, local: LocalActivity, pieces: _Pieces, centroids: np.ndarray, labels: np.ndarray
+    ) -> dict[tuple[int, int], np.ndarray]:
+        """The voice of every frame of each (chunk, local speaker) that has embedded speech: the voice
+        of its nearest embedded piece, so a local speaker the segmentation merged from two voices is
+        still parted where the pieces part."""
+        placed: dict[tuple[int, int], tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        for owner, frames, label in zip(pieces.owners, pieces.frames, labels, strict=True):
+            frame_lists, label_lists = placed.setdefault(owner, ([], []))
+            frame_lists.append(frames)
+            label_lists.append(np.full(len(frames), label))
+        voices: dict[tuple[int, int], np.ndarray] = {}
+        every = np.arange(local.active.shape[1])
+        for owner, (frame_lists, label_lists) in placed.items():
+            frames, known = np.concatenate(frame_lists), np.concatenate(label_lists)
+            order = np.argsort(frames)
+            frames, known = frames[order], known[order]
+            after = np.clip(np.searchsorted(frames, every), 0, len(frames) - 1)
+            before = np.clip(after - 1, 0, len(frames) - 1)
+            closer = np.abs(frames[before] - every) <= np.abs(frames[after] - every)
+            voices[owner] = np.where(closer, known[before], known[after])
+        return voices
+
+    def _reconstruct(
+        self,
+        local: LocalActivity,
+        assignment: dict[tuple[int, int], np.ndarray],
+        voices: int,
+        duration: float,
+    ) -> SpeakerTimeline:
+        total = local.total_frames
+        score = np.zeros((total, max(voices, 1)), dtype=np.float32)
+        counted = np.zeros(total, dtype=np.float32)
+        covered = np.zeros(total, dtype=np.float32)
+        for chunk, (lo, hi) in enumerate(_owned_frames(local)):
+            offset = int(local.chunk_offsets[chunk])
+            frames = slice(offset + lo, min(total, offset + hi))
+            active = local.active[chunk, lo : lo + frames.stop - frames.start]
+            covered[frames] += 1
+            counted[frames] += active.sum(axis=1)
+            chunk_score = np.zeros((len(active), score.shape[1]), dtype=np.float32)
+            rows = np.arange(len(active))
+            for speaker in range(active.shape[1]):
+                voice = assignment.get((chunk, speaker))
+                if voice is not None:
+                    voice = voice[lo : lo + len(active)]
+                    chunk_score[rows, voice] = np.maximum(chunk_score[rows, voice], active[:, speaker])
+            score[frames] += chunk_score
+        covered = np.maximum(covered, 1)
+        score /= covered[:, None]
+        count = np.minimum(np.rint(counted / covered).astype(int), min(2, voices))
+        ranked = np.argsort(-score, axis=1, kind="stable")
+        activity = np.zeros_like(score, dtype=bool)
+        for place in range(min(2, voices)):
+            chosen = ranked[:, place]
+            keep = (count > place) & (score[np.arange(total), chosen] > 0)
+            activity[np.flatnonzero(keep), chosen[keep]] = True
+        bridge = int(self.options.bridge_s / local.grid.step)
+        for column in range(activity.shape[1]):
+            spans = runs(activity[:, column])
+            for (_, end), (start, _) in pairwise(spans):
+                if start - end <= bridge:
+                    activity[end:start, column] = True
+        firsts = [np.flatnonzero(activity[:, v])[:1] for v in range(activity.shape[1])]
+        order = sorted((f[0], v) for v, f in enumerate(firsts) if len(f))
+        activity = activity[:, [v for _, v in order]] if order else activity[:, :0]
+        return SpeakerTimeline(activity, local.grid, duration)

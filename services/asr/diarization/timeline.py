@@ -1,0 +1,75 @@
+"""The speaker timeline of a recording: which named speakers are active on each frame, the turns read
+from it, and the speaker who holds a word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.asr.diarization.segmentation import FrameGrid
+
+_CONTEXT_S = 1.0
+"""A word in overlap goes to the speaker who talks alone most within this distance of it."""
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    start: float
+    end: float
+    speaker: int
+
+
+def runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last + 1) of each run of True."""
+    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+@dataclass
+class SpeakerTimeline:
+    activity: np.ndarray
+    """(frames, speakers) bool; speakers numbered 0, 1, ... in order of first appearance."""
+    grid: FrameGrid
+    duration: float
+
+    @property
+    def speakers(self) -> int:
+        return int(self.activity.shape[1])
+
+    def turns(self) -> list[SpeakerTurn]:
+        """Every stretch of each speaker's activity, overlapping ones included, in order of start."""
+        half = self.grid.step / 2
+        found = []
+        for speaker in range(self.speakers):
+            for first, last in runs(self.activity[:, speaker]):
+                start = max(0.0, float(self.grid.centre(first)) - half)
+                end = min(self.duration, float(self.grid.centre(last - 1)) + half)
+                if end > start:
+                    found.append(SpeakerTurn(round(start, 3), round(end, 3), speaker))
+        return sorted(found, key=lambda t: (t.start, t.speaker))
+
+    def _frames(self, start: float, end: float) -> slice:
+        first = min(self.grid.index(start), len(self.activity))
+        return slice(first, max(first + 1, min(self.grid.index(end) + 1, len(self.activity))))
+
+    def speaker_of(self, start: float, end: float) -> int:
+        """The speaker who holds the word spoken from `start` to `end`: the one active over most of it;
+        in overlap, the one who talks alone most around it; in a gap of the timeline, the nearest."""
+        if self.speakers == 0:
+            return 0
+        active = self.activity[self._frames(start, end)].sum(axis=0)
+        if active.max() > 0:
+            leaders = np.flatnonzero(active == active.max())
+            if len(leaders) == 1:
+                return int(leaders[0])
+            around = self.activity[self._frames(start - _CONTEXT_S, end + _CONTEXT_S)]
+            alone = around[around.sum(axis=1) == 1].sum(axis=0)
+            return int(leaders[np.argmax(alone[leaders])])
+        centre = self.grid.index((start + end) / 2)
+        talking = np.flatnonzero(self.activity.any(axis=1))
+        if len(talking) == 0:
+            return 0
+        nearest = talking[np.argmin(np.abs(talking - centre))]
+        return int(np.argmax(self.activity[nearest]))
