@@ -43,6 +43,11 @@ def transcript_json(transcript: asr_pb2.Transcript, *, verbose: bool = False) ->
         "speakers": list(transcript.speakers),
         "model": transcript.model,
     }
+    if transcript.speaker_turns:  # diarized: who spoke when, even where no word was recognised
+        shaped["speaker_turns"] = [
+            {"start": round(t.start, 3), "end": round(t.end, 3), "speaker": t.speaker}
+            for t in transcript.speaker_turns
+        ]
     if verbose:
         shaped = {"task": "transcribe", **shaped}
         shaped["requested_model"] = transcript.requested_model

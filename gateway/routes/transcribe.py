@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.background import BackgroundTask
 
 from gateway import tiers
@@ -50,14 +50,33 @@ class TranscribeForm(BaseModel):
     language: str = Field(default="auto", max_length=10, description="ISO 639-1 code, or `auto` to detect")
     diarize: bool = Field(default=True, description="Speaker diarization")
     speakers: int = Field(default=0, ge=0, le=32, description="Expected number of speakers, 0 = detect")
+    min_speakers: int = Field(
+        default=0, ge=0, le=32, description="With `speakers` 0: the fewest speakers to find, 0 = no bound"
+    )
+    max_speakers: int = Field(
+        default=0, ge=0, le=32, description="With `speakers` 0: the most speakers to find, 0 = no bound"
+    )
     response_format: ResponseFormat = "json"
+
+    @model_validator(mode="after")
+    def _bounds_allow_a_count(self) -> TranscribeForm:
+        if 0 < self.max_speakers < self.min_speakers:
+            raise ValueError(
+                f"min_speakers ({self.min_speakers}) is more than max_speakers ({self.max_speakers})"
+            )
+        return self
 
 
 def _form(fields: dict[str, str]) -> TranscribeForm:
     try:
         return TranscribeForm.model_validate({k: v.strip() for k, v in fields.items()})
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+            if e["loc"]
+            else e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
         raise ApiError(400, f"invalid form field: {problems}") from exc
 
 
@@ -137,6 +156,8 @@ async def transcribe(
                 language=form.language,
                 diarize=form.diarize,
                 speakers=form.speakers,
+                min_speakers=form.min_speakers,
+                max_speakers=form.max_speakers,
                 filename=upload.filename,
             )
             try:

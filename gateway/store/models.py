@@ -93,6 +93,8 @@ class Transcript(Base):
     duration: Mapped[float | None] = mapped_column(Float, default=None)
     text: Mapped[str] = mapped_column(Text, default="")
     speakers: Mapped[list[Any]] = mapped_column(default=list)
+    speaker_turns: Mapped[list[Any]] = mapped_column(default=list)
+    """[{"start", "end", "speaker"}]: who spoke when, overlapping turns included."""
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)

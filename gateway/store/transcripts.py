@@ -48,6 +48,9 @@ async def complete(session: AsyncSession, transcript_id: str, result: asr_pb2.Tr
     transcript.duration = result.duration
     transcript.text = result.text
     transcript.speakers = list(result.speakers)
+    transcript.speaker_turns = [
+        {"start": t.start, "end": t.end, "speaker": t.speaker} for t in result.speaker_turns
+    ]
     transcript.completed_at = utcnow()
     for order, segment in enumerate(result.segments):
         session.add(
@@ -145,6 +148,7 @@ def to_proto(transcript: Transcript) -> asr_pb2.Transcript:
         model=transcript.model,
         requested_model=transcript.requested_model,
         speakers=list(transcript.speakers or []),
+        speaker_turns=[asr_pb2.SpeakerTurn(**t) for t in transcript.speaker_turns or []],
         segments=[
             asr_pb2.Segment(
                 id=s.order,

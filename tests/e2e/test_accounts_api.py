@@ -152,6 +152,8 @@ def test_transcriptions_with_a_key_are_stored_and_exported(
     detail = httpx.get(f"{platform.url}/api/v1/transcripts/{transcript_id}/", headers=_auth(key)).json()
     assert word_error_rate(clip.text, detail["text"]) < 0.2
     assert detail["segments"][0]["words"][0]["start"] >= 0
+    assert detail["speaker_turns"] == answer.json()["speaker_turns"]  # the timeline is stored too
+    assert detail["speaker_turns"][0]["speaker"] == "Speaker 1"
 
     def export(fmt: str) -> httpx.Response:
         got = httpx.get(

@@ -111,6 +111,10 @@ def test_two_voices_come_back_labelled_in_every_format(gateway: GatewayProcess, 
     body = post(gateway, talk.path, speakers="2").json()
     assert body["speakers"] == ["Speaker 1", "Speaker 2"]
     assert [s["speaker"] for s in body["segments"]] == ["Speaker 1", "Speaker 2"]
+    turns = body["speaker_turns"]
+    assert [set(t) for t in turns] == [{"start", "end", "speaker"}] * len(turns)
+    assert [t["speaker"] for t in turns] == ["Speaker 1", "Speaker 2"]
+    assert turns[0]["end"] <= body["segments"][1]["words"][0]["end"] and turns[1]["start"] > 0
     assert "Speaker 2: No, I left them" in post(gateway, talk.path, response_format="srt").text
     assert "Speaker 1: Did you bring" in post(gateway, talk.path, response_format="vtt").text
     assert post(gateway, talk.path, response_format="txt").text.splitlines()[1].startswith("Speaker 2: ")
@@ -128,12 +132,23 @@ def test_compressed_audio_and_video_files_transcribe(
     assert word_error_rate(clip.text, answer.json()["text"]) < 0.2
 
 
+def test_speaker_bounds_shape_the_count(gateway: GatewayProcess, tmp_path: Path) -> None:
+    talk = conversation(
+        [("A", "Did you bring the keys to the office?"), ("B", "No, I left them on the kitchen table.")],
+        tmp_path,
+    )
+    assert post(gateway, talk.path, max_speakers="1").json()["speakers"] == ["Speaker 1"]
+    three = post(gateway, talk.path, min_speakers="3", max_speakers="4").json()
+    assert three["speakers"] == ["Speaker 1", "Speaker 2", "Speaker 3"]
+
+
 def test_diarize_false_gives_no_speaker_labels(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
     answer = post(gateway, speech["garden"].path, diarize="false", model="tiny.en")
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["speakers"] == [] and body["segments"][0]["speaker"] is None
     assert "speaker" not in body["segments"][0]["words"][0]
+    assert "speaker_turns" not in body
     assert "Speaker" not in post(gateway, speech["garden"].path, diarize="false", response_format="srt").text
 
 
@@ -209,6 +224,9 @@ def test_video_without_audio_is_400(gateway: GatewayProcess, tmp_path: Path) -> 
         ({"speakers": "-1"}, "speakers"),
         ({"speakers": "many"}, "speakers"),
         ({"diarize": "perhaps"}, "diarize"),
+        ({"min_speakers": "3", "max_speakers": "2"}, "min_speakers (3) is more than max_speakers (2)"),
+        ({"max_speakers": "-1"}, "max_speakers"),
+        ({"min_speakers": "33"}, "min_speakers"),
         ({"language": "klingon"}, "language"),
         ({"model": "whisper-9000"}, "not installed"),
     ],
