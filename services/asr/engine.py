@@ -170,7 +170,7 @@ class AsrEngine:
         options = DiarizationOptions(
             step_s=settings.diarization_step_s,
             piece_s=settings.diarization_piece_s,
-            same_voice_similarity=settings.diarization_same_voice_similarity,
+            min_separation=settings.diarization_min_separation,
             max_clustered=settings.diarization_max_clustered_units,
             bridge_s=settings.diarization_bridge_s,
         )

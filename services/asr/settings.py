@@ -76,10 +76,11 @@ class AsrSettings(ServiceSettings):
     diarization_piece_s: float = 1.5
     """The longest stretch of one speaker's speech embedded at once; shorter pieces follow a change of
     voice closer, longer ones describe a voice better."""
-    diarization_same_voice_similarity: float = 0.8
-    """With the number of speakers not given: two clusters whose mean voices are at least this alike
-    (cosine of CAM++ embeddings) are one speaker. Halves of one voice measure 0.86 to 0.97 here,
-    distinct voices 0.55 to 0.79 (bench/README.md)."""
+    diarization_min_separation: float = 0.1
+    """With the number of speakers not given: two clusters are two speakers only when their pieces are
+    at least this much more alike (cosine of CAM++ embeddings) within each cluster than across the two.
+    Measured: 0.10 to 0.25 between distinct voices, 0.02 to 0.08 between halves of one voice
+    (bench/README.md)."""
     diarization_max_speakers: int = 8
     """The most speakers looked for when the request gives neither `speakers` nor `max_speakers`."""
     diarization_max_clustered_units: int = 800

@@ -14,7 +14,7 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 from tests.support.media import read_wav, synthesize, write_wav
 
 RATE = 16_000
-VOICES = {"A": 1.0, "B": 1.3, "C": 0.8, "D": 1.15}
+VOICES = {"A": 1.0, "B": 1.3, "C": 0.8, "D": 0.65}
 
 
 def _resample(samples: np.ndarray, factor: float) -> np.ndarray:
@@ -48,7 +48,7 @@ def conversation(lines: list[tuple[str, str]], folder: Path, pause_s: float = 0.
     for index, (voice, text) in enumerate(lines):
         audio = speak(text, voice, folder, f"line{index}")
         start = max(0, offset) if index else 0
-        for region in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300)):
+        for region in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300, speech_pad_ms=30)):
             turns.append(((start + region["start"]) / RATE, (start + region["end"]) / RATE, voice))
         placed.append((start, audio))
         offset = start + len(audio) + int(pause_s * RATE)

@@ -1,13 +1,15 @@
-"""Naming voices: spectral clustering of speaker embeddings.
+"""Naming voices: clustering of speaker embeddings, and how many voices there are.
 
-The affinity keeps, for each piece, only its nearest neighbours (the rest of a row is noise between
-speakers), and k-means runs on the first eigenvectors of that graph's Laplacian. With the count not
-given, the answer is the largest count within the caller's bounds whose clusters are all distinct
-voices: splitting one voice leaves two halves whose mean voices are as alike as one voice's parts
-(measured: halves of one voice 0.86-0.97 cosine, distinct voices 0.55-0.79), and one speaker is the
-answer when no split passes. The eigengap alone, tried first, miscounted small recordings, whose few
-pieces make a loose graph. Spectral clustering was measured against average-linkage agglomerative
-clustering, 30-40 DER points worse on some files (MODELS.md)."""
+The partitions come from spectral clustering: the affinity keeps, for each piece, only its nearest
+neighbours (the rest of a row is noise between speakers), and k-means runs on the first eigenvectors of
+that graph's Laplacian. A dozen pieces or fewer make too loose a graph, and are split by average
+linkage instead. With the count given, its partition is the answer. Otherwise it is the largest count
+within the caller's bounds whose clusters are all voices of their own: a voice cut in two leaves halves
+whose pieces are about as alike across the cut as within each half, while two voices' pieces are
+clearly less alike across (bench/README.md has the margins measured); one speaker is the answer when no
+split passes. The eigengap, tried first, and a threshold on the clusters' mean voices both miscounted
+recordings with few pieces. Spectral clustering was measured against average-linkage agglomerative
+clustering on long recordings, 30-40 DER points worse on some files (MODELS.md)."""
 
 from __future__ import annotations
 
@@ -17,11 +19,9 @@ import numpy as np
 
 _MIN_NEIGHBOURS = 6
 _NEIGHBOUR_SHARE = 0.1
-_MIN_CLUSTER_PIECES = 3
-"""A new speaker is counted only with this many pieces of speech: two stray pieces of one voice can
-stand apart from its others (measured on real calls), while a real speaker rarely says under 4 s."""
-_SAME_VOICE_PIECES = 0.6
-"""Pieces of one voice measure 0.7 to 0.9 cosine to each other on average, of two voices 0.4 to 0.55."""
+_LINKAGE_UP_TO = 2 * _MIN_NEIGHBOURS
+"""With fewer pieces, a graph of each piece's nearest neighbours links every piece to half the others and
+says little; average linkage separates them better there."""
 
 
 @dataclass(frozen=True)
@@ -55,44 +55,27 @@ def _pruned_affinity(embeddings: np.ndarray) -> np.ndarray:
     return (affinity + affinity.T) / 2
 
 
-def _spectral_embedding(embeddings: np.ndarray, most: int) -> np.ndarray:
-    """The first `most` eigenvectors of the graph Laplacian of the pruned affinity."""
-    affinity = _pruned_affinity(embeddings)
-    laplacian = np.diag(affinity.sum(axis=1)) - affinity
-    return np.linalg.eigh(laplacian)[1][:, :most]
-
-
-def _kmeans(points: np.ndarray, count: int) -> np.ndarray:
+def _spectral_partitions(embeddings: np.ndarray, most: int) -> dict[int, np.ndarray]:
+    """k-means on the first k eigenvectors of the pruned affinity's graph Laplacian, for k = 1..most."""
     from sklearn.cluster import KMeans
 
-    return np.asarray(KMeans(n_clusters=count, n_init=10, random_state=0).fit_predict(points))
+    affinity = _pruned_affinity(embeddings)
+    laplacian = np.diag(affinity.sum(axis=1)) - affinity
+    eigenvectors = np.linalg.eigh(laplacian)[1]
+    partitions = {1: np.zeros(len(embeddings), dtype=int)}
+    for count in range(2, most + 1):
+        model = KMeans(n_clusters=count, n_init=10, random_state=0)
+        partitions[count] = np.asarray(model.fit_predict(eigenvectors[:, :count]))
+    return partitions
 
 
-def _distinct(embeddings: np.ndarray, labels: np.ndarray, same_voice_similarity: float) -> bool:
-    """Every cluster holds enough pieces to be a voice and no two clusters' mean voices are one voice."""
-    if np.bincount(labels).min() < _MIN_CLUSTER_PIECES:
-        return False
-    centroids = centroids_of(embeddings, labels)
-    similarity = centroids @ centroids.T
-    np.fill_diagonal(similarity, -1.0)
-    return bool(similarity.max() < same_voice_similarity)
+def _linkage_partitions(embeddings: np.ndarray, most: int) -> dict[int, np.ndarray]:
+    """Average-linkage agglomerative clustering cut at k = 1..most clusters: a neighbour graph of a few
+    pieces is too loose for spectral clustering."""
+    from scipy.cluster.hierarchy import fcluster, linkage
 
-
-def _spectral(embeddings: np.ndarray, bounds: SpeakerBounds, same_voice_similarity: float) -> np.ndarray:
-    """With the count given, k-means on its eigenvectors; otherwise the largest count within the bounds
-    whose clusters are all distinct voices (one voice split in two leaves two alike halves)."""
-    most = min(bounds.max_count, len(embeddings) - 1)
-    spectral = _spectral_embedding(embeddings, max(most, bounds.min_count))
-    if bounds.exact:
-        return _kmeans(spectral[:, : bounds.min_count], bounds.min_count)
-    best = np.zeros(len(embeddings), dtype=int)
-    if bounds.min_count > 1:
-        best = _kmeans(spectral[:, : bounds.min_count], bounds.min_count)
-    for count in range(max(2, bounds.min_count + 1 if bounds.min_count > 1 else 2), most + 1):
-        labels = _kmeans(spectral[:, :count], count)
-        if _distinct(embeddings, labels, same_voice_similarity):
-            best = labels
-    return best
+    tree = linkage(embeddings, method="average", metric="cosine")
+    return {count: fcluster(tree, count, criterion="maxclust") - 1 for count in range(1, most + 1)}
 
 
 def centroids_of(embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -103,34 +86,42 @@ def centroids_of(embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray
     return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
 
 
-def _average_linkage(embeddings: np.ndarray, bounds: SpeakerBounds) -> np.ndarray:
-    """Too few pieces for a neighbour graph: each piece starts alone and the two groups whose pieces are
-    most alike on average merge, while they are as alike as one voice's pieces or more groups remain
-    than allowed."""
-    labels = np.arange(len(embeddings))
+def _distinct(embeddings: np.ndarray, labels: np.ndarray, min_separation: float) -> bool:
+    """Whether every cluster is a voice of its own: each holds two pieces or more, and for every pair
+    of clusters, their pieces are on average at least `min_separation` (cosine) more alike within each
+    cluster than across the two. Halves of one voice are about as alike across as within."""
+    ids, sizes = np.unique(labels, return_counts=True)
+    if len(ids) < 2:
+        return True
+    if sizes.min() < 2:
+        return False
     similarity = embeddings @ embeddings.T
-    while len(np.unique(labels)) > bounds.min_count:
-        ids = np.unique(labels)
-        linkage = np.array([[similarity[np.ix_(labels == a, labels == b)].mean() for b in ids] for a in ids])
-        np.fill_diagonal(linkage, -np.inf)
-        first, second = np.unravel_index(int(np.argmax(linkage)), linkage.shape)
-        if linkage[first, second] < _SAME_VOICE_PIECES and len(ids) <= bounds.max_count:
-            break
-        labels[labels == ids[second]] = ids[first]
-    return labels
+    members = [labels == i for i in ids]
+    within = [
+        (similarity[np.ix_(m, m)].sum() - size) / (size * (size - 1))
+        for m, size in zip(members, sizes, strict=True)
+    ]
+    return all(
+        (within[a] + within[b]) / 2 - similarity[np.ix_(members[a], members[b])].mean() >= min_separation
+        for a in range(len(ids))
+        for b in range(a + 1, len(ids))
+    )
 
 
-def cluster(embeddings: np.ndarray, bounds: SpeakerBounds, same_voice_similarity: float) -> np.ndarray:
-    """Cluster ids 0..n-1 (consecutive) for unit-length embeddings, within `bounds`."""
+def cluster(embeddings: np.ndarray, bounds: SpeakerBounds, min_separation: float) -> np.ndarray:
+    """Cluster ids 0..n-1 (consecutive) for unit-length embeddings, within `bounds`: the given count, or
+    the largest count within the bounds whose clusters are all distinct voices."""
     count = len(embeddings)
-    if count == 0:
-        return np.zeros(0, dtype=int)
-    if count == 1 or bounds.max_count == 1:
+    if count <= 1 or bounds.max_count == 1:
         return np.zeros(count, dtype=int)
     if count <= bounds.min_count:
         return np.arange(count)
-    if count <= _MIN_NEIGHBOURS + 1:
-        labels = _average_linkage(embeddings, bounds)
-    else:
-        labels = _spectral(embeddings, bounds, same_voice_similarity)
+    most = min(bounds.max_count, count - 1)
+    partitions = (_linkage_partitions if count <= _LINKAGE_UP_TO else _spectral_partitions)(
+        embeddings, max(most, bounds.min_count)
+    )
+    labels = partitions[bounds.min_count]
+    for candidate in range(bounds.min_count + 1, most + 1):
+        if _distinct(embeddings, partitions[candidate], min_separation):
+            labels = partitions[candidate]
     return np.unique(labels, return_inverse=True)[1]

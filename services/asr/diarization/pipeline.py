@@ -39,9 +39,9 @@ class DiarizationOptions:
     """Step between the 10 s segmentation chunks."""
     piece_s: float = 1.5
     """The longest stretch of one local speaker's speech embedded at once."""
-    same_voice_similarity: float = 0.8
-    """Clusters whose mean voices are at least this alike (cosine) are one speaker, when the count is
-    not given."""
+    min_separation: float = 0.1
+    """With the count not given, two clusters are two speakers only when their pieces are at least this
+    much more alike (cosine) within each cluster than across the two."""
     max_speakers: int = 8
     """The most speakers looked for when the caller gives no bound."""
     max_clustered: int = 800
@@ -157,7 +157,7 @@ class Diarizer:
         if len(picked) > self.options.max_clustered:
             picked = np.linspace(0, len(picked) - 1, self.options.max_clustered).astype(int)
         labels = np.full(len(embeddings), -1)
-        labels[picked] = cluster(embeddings[picked], bounds, self.options.same_voice_similarity)
+        labels[picked] = cluster(embeddings[picked], bounds, self.options.min_separation)
         centroids = centroids_of(embeddings[picked], labels[picked], np.asarray(pieces.seconds)[picked])
         rest = labels < 0
         if rest.any():
