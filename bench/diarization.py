@@ -1,13 +1,17 @@
 """Diarization error rate per set, the accuracy of the speaker count, and the time diarization adds.
 
-Sets (DER with pyannote.metrics, 0.25 s collar, on speaker turns made from the answer's segments):
-- `librispeech-2`: real read speech, the two LibriSpeech test-other speakers of the shared fixtures in
-  alternating turns with 0.3-0.8 s pauses, no overlap; the reference is each utterance's speech as
-  Silero VAD finds it (an utterance's file also holds silence that nobody speaks in).
-- `synthetic-N`: N distinct voices made from the packaged Piper voice (see tests/support/voices.py),
-  no overlap, exact timeline.
-- `pyannote-sample`: real telephone conversation of two speakers with short turns and overlaps, with
-  its reference timeline (the sample of the pyannote.audio wheel).
+DER with pyannote.metrics, with a 0.25 s collar and without one, on the answer's own speaker timeline
+(`speaker_turns`, overlapping turns included), through the ASR engine in this process.
+
+Sets:
+- `real-call`: pyannote's sample, a real telephone conversation of two women with short turns and
+  overlaps, with its own reference timeline (the wheel of pyannote.audio ships it).
+- `librispeech-N`: real read speech of the shared fixtures' two LibriSpeech test-other speakers (one
+  or two of them) in alternating turns; the reference is each utterance's speech as Silero VAD finds
+  it without padding.
+- `piper-N`: N distinct voices made from the packaged Piper voice (tests/support/voices.py).
+- `mixed-N`: LibriSpeech speakers and Piper voices together.
+`+overlap` sets start each turn 0.3-0.8 s before the previous one ends (the voices are mixed).
 
 The count is scored over every conversation with `speakers=0`; the time as the ratio of the median
 wall time of `diarize=true` to `diarize=false` on the same file, in the same process.
@@ -33,11 +37,14 @@ from pyannote.metrics.diarization import DiarizationErrorRate
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import LIBRISPEECH, write_results
-from services.asr.engine import AsrEngine, TranscribeOptions
+from services.asr.engine import AsrEngine, TranscribeOptions, TranscriptResult
 from services.asr.media import SAMPLE_RATE, decode
 from services.asr.settings import AsrSettings
-from tests.integration.test_diarization import THREE, TWO
-from tests.support.voices import conversation, speaker_turns
+from tests.conftest import STORY
+from tests.support.voices import speak
+
+Line = tuple[str, np.ndarray]
+"""Who speaks, and the audio of one turn."""
 
 
 def annotation(turns: list[tuple[float, float, str]]) -> Annotation:
@@ -47,80 +54,121 @@ def annotation(turns: list[tuple[float, float, str]]) -> Annotation:
     return result
 
 
-def librispeech_conversation(seed: int) -> tuple[np.ndarray, Annotation]:
-    rows = [json.loads(line) for line in (LIBRISPEECH / "manifest.jsonl").read_text().splitlines()]
-    rng = np.random.default_rng(seed)
-    by_speaker = {s: [r for r in rows if r["speaker"] == s] for s in ("2414", "3331")}
-    order = [
-        x for pair in zip(*(rng.permutation(v) for v in by_speaker.values()), strict=False) for x in pair
-    ]
-    pieces, turns, offset = [], [], 0
-    for row in order:
-        audio = decode(LIBRISPEECH / row["audio"])
-        for region in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300)):
+def converse(lines: list[Line], rng: np.random.Generator, overlap: bool) -> tuple[np.ndarray, Annotation]:
+    """The lines one after another, 0.3-0.8 s apart or, with `overlap`, 0.3-0.8 s over each other."""
+    placed: list[tuple[int, np.ndarray]] = []
+    turns: list[tuple[float, float, str]] = []
+    offset = 0
+    for speaker, audio in lines:
+        start = max(0, offset)
+        vad = VadOptions(min_silence_duration_ms=300, speech_pad_ms=30)
+        for region in get_speech_timestamps(audio, vad):
             turns.append(
-                (
-                    (offset + region["start"]) / SAMPLE_RATE,
-                    (offset + region["end"]) / SAMPLE_RATE,
-                    row["speaker"],
-                )
+                ((start + region["start"]) / SAMPLE_RATE, (start + region["end"]) / SAMPLE_RATE, speaker)
             )
+        placed.append((start, audio))
         gap = int(rng.uniform(0.3, 0.8) * SAMPLE_RATE)
-        pieces += [audio, np.zeros(gap, dtype=np.float32)]
-        offset += len(audio) + gap
-    return np.concatenate(pieces), annotation(turns)
+        offset = start + len(audio) + (-gap if overlap else gap)
+    mixed = np.zeros(max(s + len(a) for s, a in placed) + SAMPLE_RATE // 2, dtype=np.float32)
+    for start, audio in placed:
+        mixed[start : start + len(audio)] += audio
+    return mixed, annotation(turns)
+
+
+def alternate(voices: dict[str, list[np.ndarray]], rng: np.random.Generator, turns: int) -> list[Line]:
+    """`turns` lines taking the voices in turn, each voice's lines in a random order."""
+    pools = {name: list(rng.permutation(len(lines))) for name, lines in voices.items()}
+    names = list(voices)
+    return [(names[i % len(names)], voices[names[i % len(names)]][pools[names[i % len(names)]].pop()])
+            for i in range(turns)]  # fmt: skip
+
+
+def librispeech_voices() -> dict[str, list[np.ndarray]]:
+    rows = [json.loads(line) for line in (LIBRISPEECH / "manifest.jsonl").read_text().splitlines()]
+    return {
+        s: [decode(LIBRISPEECH / r["audio"]) for r in rows if r["speaker"] == s] for s in ("2414", "3331")
+    }
+
+
+def piper_voices(folder: Path) -> dict[str, list[np.ndarray]]:
+    return {
+        f"piper-{voice}": [speak(text, voice, folder, f"{voice}{i}") for i, text in enumerate(STORY[:8])]
+        for voice in ("A", "B", "C", "D")
+    }
+
+
+def conversations(folder: Path) -> list[tuple[str, np.ndarray, Annotation, int]]:
+    rng = np.random.default_rng(2026)
+    piper = piper_voices(folder)
+    cases = []
+
+    def add(name: str, voices: dict[str, list[np.ndarray]], turns: int, overlap: bool = False) -> None:
+        audio, reference = converse(alternate(voices, rng, turns), rng, overlap)
+        cases.append((name + ("+overlap" if overlap else ""), audio, reference, len(voices)))
+
+    def pick(*names: str) -> dict[str, list[np.ndarray]]:
+        return {n: piper[f"piper-{n}"] for n in names}
+
+    for names in (("A",), ("B",)):
+        add("piper-1", pick(*names), 6)
+    for names, overlap in ((("A", "B"), False), (("A", "C"), True), (("B", "C"), True)):
+        add("piper-2", pick(*names), 8, overlap)
+    for overlap in (False, True):
+        add("piper-3", pick("A", "B", "C"), 8, overlap)
+        add("piper-4", pick("A", "B", "C", "D"), 8, overlap)
+    if (LIBRISPEECH / "manifest.jsonl").is_file():
+        real = librispeech_voices()
+        for speaker in real:
+            add("librispeech-1", {speaker: real[speaker]}, 6)
+        for overlap in (False, False, False, True, True):
+            add("librispeech-2", real, 12, overlap)
+        add("mixed-3", {**real, "piper-A": piper["piper-A"]}, 12)
+        for overlap in (False, True):
+            add("mixed-4", {**real, "piper-A": piper["piper-A"], "piper-C": piper["piper-C"]}, 16, overlap)
+    spec = importlib.util.find_spec("pyannote.audio")
+    if spec and spec.submodule_search_locations:
+        sample = Path(next(iter(spec.submodule_search_locations))) / "sample"
+        rows = (line.split() for line in (sample / "sample.rttm").read_text().splitlines())
+        reference = annotation([(float(p[3]), float(p[3]) + float(p[4]), p[7]) for p in rows])
+        cases.append(("real-call", decode(sample / "sample.wav"), reference, 2))
+    return cases
+
+
+def hypothesis(transcript: TranscriptResult) -> Annotation:
+    return annotation([(t.start, t.end, t.speaker) for t in transcript.speaker_turns])
 
 
 def main() -> None:
     engine = AsrEngine(AsrSettings())
     engine.load()
-    metric = DiarizationErrorRate(collar=0.25)
-    cases: list[tuple[str, np.ndarray, Annotation, int]] = []
-    if (LIBRISPEECH / "manifest.jsonl").is_file():
-        for seed in range(3):
-            audio, reference = librispeech_conversation(seed)
-            cases.append(("librispeech-2", audio, reference, 2))
     with tempfile.TemporaryDirectory() as tmp:
-        lines_by_count = {1: [("A", t) for _, t in TWO[:4]], 2: TWO, 3: THREE}
-        for count, lines in lines_by_count.items():
-            for variant, ordered in enumerate((lines, lines[::-1])):
-                folder = Path(tmp) / f"s{count}{variant}"
-                folder.mkdir()
-                talk = conversation(ordered, folder)
-                cases.append((f"synthetic-{count}", decode(talk.path), annotation(talk.turns), count))
-    spec = importlib.util.find_spec("pyannote.audio")
-    if spec and spec.submodule_search_locations:
-        sample = Path(next(iter(spec.submodule_search_locations))) / "sample"
-        reference = annotation(
-            [
-                (float(p[3]), float(p[3]) + float(p[4]), p[7])
-                for p in (line.split() for line in (sample / "sample.rttm").read_text().splitlines())
-            ]
-        )
-        cases.append(("pyannote-sample", decode(sample / "sample.wav"), reference, 2))
-
+        cases = conversations(Path(tmp))
+    metrics = {"none": DiarizationErrorRate(), "0.25 s": DiarizationErrorRate(collar=0.25)}
     per_set: dict[str, dict[str, list[float]]] = {}
-    counts_right = 0
     counts: list[str] = []
+    counts_right = 0
     for name, audio, reference, true_count in cases:
-        scores = per_set.setdefault(name, {"given": [], "found": []})
+        scores = per_set.setdefault(name, {})
         for key, speakers in (("given", true_count), ("found", 0)):
             transcript = engine.transcribe(audio, TranscribeOptions(diarize=True, speakers=speakers))
-            scores[key].append(metric(reference, annotation(speaker_turns(transcript))))
+            for collar, metric in metrics.items():
+                scores.setdefault(f"{key}, collar {collar}", []).append(
+                    metric(reference, hypothesis(transcript))
+                )
             if key == "found":
                 counts_right += len(transcript.speakers) == true_count
                 counts.append(f"{name}: {true_count} -> {len(transcript.speakers)}")
     results: dict[str, object] = {
         "der": {
             name: {k: round(float(np.mean(v)), 4) for k, v in scores.items()}
-            | {"conversations": len(scores["given"])}
+            | {"conversations": len(next(iter(scores.values())))}
             for name, scores in per_set.items()
         },
         "count_right": f"{counts_right}/{len(cases)}",
         "counts": counts,
     }
 
-    audio = cases[0][1]
+    audio = max((c[1] for c in cases), key=len)
     timings: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(3):
         for diarize in (False, True):
