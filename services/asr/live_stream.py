@@ -19,7 +19,14 @@ from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.vad import get_vad_model
 
-from services.asr.engine import AsrEngine, SegmentResult, TranscriptResult
+from services.asr.diarization.live import StreamSpeakers
+from services.asr.engine import (
+    AsrEngine,
+    SegmentResult,
+    SpeakerTurnResult,
+    TranscriptResult,
+    split_at_speaker_changes,
+)
 from services.asr.media import SAMPLE_RATE
 from services.asr.registry import Resolution
 
@@ -63,7 +70,9 @@ def interim_text(model: WhisperModel, audio: np.ndarray, language: str | None) -
 
 
 class LiveStream:
-    def __init__(self, engine: AsrEngine, resolution: Resolution, language: str | None) -> None:
+    def __init__(
+        self, engine: AsrEngine, resolution: Resolution, language: str | None, diarize: bool = False
+    ) -> None:
         settings = engine.settings
         self._engine = engine
         self._model = engine.registry.get(resolution.weights_id)
@@ -90,6 +99,13 @@ class LiveStream:
         self._segments: list[SegmentResult] = []
         self._cursor = 0.0
         self._busy_s = 0.0
+        self._speakers = (
+            StreamSpeakers(
+                engine.diarizer, settings.stream_new_voice_similarity, settings.diarization_max_speakers
+            )
+            if diarize
+            else None
+        )
 
     @property
     def model(self) -> str:
@@ -185,16 +201,33 @@ class LiveStream:
         decoded = self._engine.decode_stretch(
             self._model, audio, self._language, offset_s, self._cursor, received_s, cancelled
         )
-        if decoded.segments:
+        segments = decoded.segments
+        if segments:
             self._cursor = decoded.cursor
             if self._language is None:  # the first speech decides the stream's language
                 self._language, self._language_probability = decoded.language, decoded.language_probability
-        for segment in decoded.segments:
+            if self._speakers is not None:
+                segments = self._label_speakers(audio, offset_s, segments)
+        for segment in segments:
             segment.id = len(self._segments)
             self._segments.append(segment)
         self._commit(end)
         self._interim, self._interim_at = "", None
-        return StepResult(segments=decoded.segments, more=more)
+        return StepResult(segments=segments, more=more)
+
+    def _label_speakers(
+        self, audio: np.ndarray, offset_s: float, segments: list[SegmentResult]
+    ) -> list[SegmentResult]:
+        assert self._speakers is not None
+        words = [w for s in segments for w in s.words]
+        names = self._speakers.label(audio, offset_s, [(w.start, w.end) for w in words])
+        for word, name in zip(words, names, strict=True):
+            word.speaker = name
+        previous = self._segments[-1].speaker if self._segments else "Speaker 1"
+        for segment in segments:  # a segment without words is its speaker's who spoke before it
+            segment.speaker = segment.words[0].speaker if segment.words else previous
+            previous = segment.speaker
+        return split_at_speaker_changes(segments)
 
     def _interim_step(self, start: int) -> StepResult:
         """The first interim text of a stretch comes as soon as speech is heard, the next ones once
@@ -218,9 +251,24 @@ class LiveStream:
         if self._interim_at is not None:
             self._interim_at = max(0, self._interim_at - frames * FRAME)
 
+    def _final_speakers(self) -> tuple[list[str], list[SpeakerTurnResult]]:
+        """Renames every label to its final name (live voices found to be one are merged) and answers
+        the speakers in order of appearance and the stream's speaker timeline."""
+        if self._speakers is None:
+            return [], []
+        names = self._speakers.final_names()
+        for segment in self._segments:
+            segment.speaker = names.get(segment.speaker, segment.speaker)
+            for word in segment.words:
+                word.speaker = names.get(word.speaker, word.speaker)
+        turns = [SpeakerTurnResult(round(a, 3), round(b, 3), n) for a, b, n in self._speakers.turns(names)]
+        speakers = list(dict.fromkeys([*(s.speaker for s in self._segments), *(t.speaker for t in turns)]))
+        return speakers, turns
+
     def _transcript(self) -> TranscriptResult:
         with self._lock:
             received = self._received
+        speakers, turns = self._final_speakers()
         return TranscriptResult(
             text=" ".join(s.text for s in self._segments),
             language=self._language or "",
@@ -230,4 +278,6 @@ class LiveStream:
             model=self._resolution.weights_id,
             requested_model=self._resolution.requested,
             processing_seconds=self._busy_s,
+            speakers=speakers,
+            speaker_turns=turns,
         )

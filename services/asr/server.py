@@ -181,7 +181,7 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         assert first is not None  # abort raised otherwise
         try:
             resolution, language = self._engine.resolve(first.config.model, first.config.language)
-            live = LiveStream(self._engine, resolution, language)
+            live = LiveStream(self._engine, resolution, language, diarize=first.config.diarize)
         except (InvalidRequestError, UnknownModelError) as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         self._streams += 1

@@ -104,6 +104,9 @@ class AsrSettings(ServiceSettings):
     stream_max_utterance_s: float = 15.0
     """Speech with no such pause is finalized at its quietest moment once it is this long, which keeps
     every decode, and so the latency, the same however long the stream runs."""
+    stream_new_voice_similarity: float = 0.65
+    """In a diarized live stream, a voice whose speech in a stretch is less alike (cosine of CAM++
+    embeddings) than this to every voice heard so far is a new speaker."""
     stream_speech_threshold: float = 0.5
     """Silero VAD speech probability above which a 32 ms frame is speech."""
     stream_max_backlog_s: float = 30.0

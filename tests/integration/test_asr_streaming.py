@@ -110,3 +110,36 @@ def test_a_stream_holds_only_its_current_stretch(engine: AsrEngine, long_speech:
     unread = LiveStream(engine, resolution, language)
     unread.append(pcm[: int(21 * BYTES_PER_SECOND)])  # max utterance 15 s + backlog 5 s < 21 s
     assert unread.backlogged
+
+
+async def test_a_diarized_stream_of_two_voices_labels_each_segment_as_it_is_final(
+    asr: AsrProcess, tmp_path: Path
+) -> None:
+    from tests.integration.test_diarization import TWO
+    from tests.support.voices import conversation
+
+    talk = conversation(TWO, tmp_path, pause_s=1.0)  # each line ends a stretch: a segment per voice turn
+    pcm = pcm_of(talk.path)
+    chunks = [pcm[i : i + 8000] for i in range(0, len(pcm), 8000)]
+    config = asr_pb2.StreamConfig(model="base", language="en", diarize=True)
+    events = await _events(asr.address, _requests(config, *chunks))
+
+    live = [e.segment for e in events if e.HasField("segment")]
+    assert {s.speaker for s in live} == {"Speaker 1", "Speaker 2"}
+    assert all(w.speaker == s.speaker for s in live for w in s.words)
+    # The voices alternate A, B, A, ...: each live segment's speaker follows the line it belongs to.
+    line_of = [next(i for i, t in enumerate(talk.turns) if t[0] - 0.3 <= s.start <= t[1]) for s in live]
+    voice = {"A": "Speaker 1", "B": "Speaker 2"}
+    assert [s.speaker for s in live] == [voice[talk.turns[i][2]] for i in line_of]
+    transcript = events[-1].transcript
+    assert list(transcript.speakers) == ["Speaker 1", "Speaker 2"]
+    assert [s.speaker for s in transcript.segments] == [s.speaker for s in live]
+    assert {t.speaker for t in transcript.speaker_turns} == {"Speaker 1", "Speaker 2"}
+
+
+async def test_an_undiarized_stream_has_no_speakers(asr: AsrProcess, speech: dict[str, Speech]) -> None:
+    pcm = pcm_of(speech["weather"].path)
+    events = await _events(asr.address, _requests(asr_pb2.StreamConfig(model="base"), pcm))
+    transcript = events[-1].transcript
+    assert list(transcript.speakers) == [] and list(transcript.speaker_turns) == []
+    assert {s.speaker for s in transcript.segments} == {""}

@@ -51,7 +51,7 @@ class DiarizationOptions:
 
 
 @dataclass
-class _Pieces:
+class Pieces:
     """Embedded pieces of solo speech, and whose they are: (chunk, local speaker) and seconds."""
 
     embeddings: list[np.ndarray] = field(default_factory=list)
@@ -79,6 +79,30 @@ def _owned_frames(local: LocalActivity) -> list[tuple[int, int]]:
         (max(0, int(bounds[c]) - int(off)), min(local.active.shape[1], int(bounds[c + 1]) - int(off)))
         for c, off in enumerate(local.chunk_offsets)
     ]
+
+
+def frame_voices(
+    local: LocalActivity, pieces: Pieces, labels: np.ndarray
+) -> dict[tuple[int, int], np.ndarray]:
+    """The voice of every frame of each (chunk, local speaker) that has embedded speech: the voice
+    of its nearest embedded piece, so a local speaker the segmentation merged from two voices is
+    still parted where the pieces part."""
+    placed: dict[tuple[int, int], tuple[list[np.ndarray], list[np.ndarray]]] = {}
+    for owner, frames, label in zip(pieces.owners, pieces.frames, labels, strict=True):
+        frame_lists, label_lists = placed.setdefault(owner, ([], []))
+        frame_lists.append(frames)
+        label_lists.append(np.full(len(frames), label))
+    voices: dict[tuple[int, int], np.ndarray] = {}
+    every = np.arange(local.active.shape[1])
+    for owner, (frame_lists, label_lists) in placed.items():
+        frames, known = np.concatenate(frame_lists), np.concatenate(label_lists)
+        order = np.argsort(frames)
+        frames, known = frames[order], known[order]
+        after = np.clip(np.searchsorted(frames, every), 0, len(frames) - 1)
+        before = np.clip(after - 1, 0, len(frames) - 1)
+        closer = np.abs(frames[before] - every) <= np.abs(frames[after] - every)
+        voices[owner] = np.where(closer, known[before], known[after])
+    return voices
 
 
 class Diarizer:
@@ -117,14 +141,16 @@ class Diarizer:
         return self._segmenter
 
     def diarize(self, audio: Samples, bounds: SpeakerBounds) -> SpeakerTimeline:
+        """The recording's speaker timeline, speakers numbered in order of first appearance."""
         local = self.segmenter.run(audio)
-        pieces = self._embed_pieces(audio, local)
+        pieces = self.embed_pieces(audio, local)
         labels, centroids = self._voices(pieces, bounds)
-        assignment = self._assign(local, pieces, centroids, labels)
-        return self._reconstruct(local, assignment, len(centroids), len(audio) / SAMPLE_RATE)
+        voices = frame_voices(local, pieces, labels)
+        timeline = self.reconstruct(local, voices, len(centroids), len(audio) / SAMPLE_RATE)
+        return timeline.in_order_of_appearance()
 
-    def _embed_pieces(self, audio: Samples, local: LocalActivity) -> _Pieces:
-        pieces = _Pieces()
+    def embed_pieces(self, audio: Samples, local: LocalActivity) -> Pieces:
+        pieces = Pieces()
         owned = _owned_frames(local)
         most = max(1, int(self.options.piece_s / local.grid.step))
         for first in range(0, len(local.chunk_starts), _CHUNKS_PER_BATCH):
@@ -148,7 +174,7 @@ class Diarizer:
                 pieces.embeddings.extend(self.encoder.embed(batch_audio))
         return pieces
 
-    def _voices(self, pieces: _Pieces, bounds: SpeakerBounds) -> tuple[np.ndarray, np.ndarray]:
+    def _voices(self, pieces: Pieces, bounds: SpeakerBounds) -> tuple[np.ndarray, np.ndarray]:
         """Cluster labels of the pieces and the mean voice of each cluster."""
         if not pieces.embeddings:
             return np.zeros(0, dtype=int), np.zeros((0, 0))
@@ -165,30 +191,7 @@ class Diarizer:
             centroids = centroids_of(embeddings, labels, np.asarray(pieces.seconds))
         return labels, centroids
 
-    def _assign(
-        self, local: LocalActivity, pieces: _Pieces, centroids: np.ndarray, labels: np.ndarray
-    ) -> dict[tuple[int, int], np.ndarray]:
-        """The voice of every frame of each (chunk, local speaker) that has embedded speech: the voice
-        of its nearest embedded piece, so a local speaker the segmentation merged from two voices is
-        still parted where the pieces part."""
-        placed: dict[tuple[int, int], tuple[list[np.ndarray], list[np.ndarray]]] = {}
-        for owner, frames, label in zip(pieces.owners, pieces.frames, labels, strict=True):
-            frame_lists, label_lists = placed.setdefault(owner, ([], []))
-            frame_lists.append(frames)
-            label_lists.append(np.full(len(frames), label))
-        voices: dict[tuple[int, int], np.ndarray] = {}
-        every = np.arange(local.active.shape[1])
-        for owner, (frame_lists, label_lists) in placed.items():
-            frames, known = np.concatenate(frame_lists), np.concatenate(label_lists)
-            order = np.argsort(frames)
-            frames, known = frames[order], known[order]
-            after = np.clip(np.searchsorted(frames, every), 0, len(frames) - 1)
-            before = np.clip(after - 1, 0, len(frames) - 1)
-            closer = np.abs(frames[before] - every) <= np.abs(frames[after] - every)
-            voices[owner] = np.where(closer, known[before], known[after])
-        return voices
-
-    def _reconstruct(
+    def reconstruct(
         self,
         local: LocalActivity,
         assignment: dict[tuple[int, int], np.ndarray],
@@ -228,7 +231,4 @@ class Diarizer:
             for (_, end), (start, _) in pairwise(spans):
                 if start - end <= bridge:
                     activity[end:start, column] = True
-        firsts = [np.flatnonzero(activity[:, v])[:1] for v in range(activity.shape[1])]
-        order = sorted((f[0], v) for v, f in enumerate(firsts) if len(f))
-        activity = activity[:, [v for _, v in order]] if order else activity[:, :0]
         return SpeakerTimeline(activity, local.grid, duration)

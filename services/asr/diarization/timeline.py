@@ -38,6 +38,12 @@ class SpeakerTimeline:
     def speakers(self) -> int:
         return int(self.activity.shape[1])
 
+    def in_order_of_appearance(self) -> SpeakerTimeline:
+        """The same timeline with speakers renumbered by when they first speak, silent ones dropped."""
+        firsts = [np.flatnonzero(self.activity[:, v])[:1] for v in range(self.speakers)]
+        order = [v for _, v in sorted((f[0], v) for v, f in enumerate(firsts) if len(f))]
+        return SpeakerTimeline(self.activity[:, order], self.grid, self.duration)
+
     def turns(self) -> list[SpeakerTurn]:
         """Every stretch of each speaker's activity, overlapping ones included, in order of start."""
         half = self.grid.step / 2
