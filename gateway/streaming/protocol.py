@@ -34,10 +34,27 @@ class ClientMessageError(ValueError):
     """A message the stream cannot use; it is answered with an error and the stream goes on."""
 
 
+_MAX_FIELD = 100
+
+
 @dataclass(frozen=True)
 class StreamConfig:
     model: str = ""
     language: str = "auto"
+    diarize: bool | None = None
+    """Finalized segments carry `speaker`; None (not said) is true, as for file transcripts."""
+
+
+def parse_flag(value: str | None) -> bool | None:
+    """A query-string boolean (`true`/`false`, `1`/`0`, `yes`/`no`); None when absent."""
+    if value is None or value == "":
+        return None
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise ClientMessageError(f"'diarize' must be true or false, not {value[:_MAX_FIELD]!r}")
 
 
 @dataclass(frozen=True)
@@ -45,11 +62,8 @@ class Stop:
     pass
 
 
-_MAX_FIELD = 100
-
-
 def parse_text(frame: str) -> StreamConfig | Stop:
-    """A text frame: `{"action": "stop"}`, or a config `{"language": ..., "model": ...}`."""
+    """A text frame: `{"action": "stop"}`, or a config `{"language": ..., "model": ..., "diarize": ...}`."""
     try:
         message = json.loads(frame)
     except ValueError:
@@ -66,7 +80,10 @@ def parse_text(frame: str) -> StreamConfig | Stop:
         raise ClientMessageError("'model' and 'language' must be strings")
     if len(model) > _MAX_FIELD or len(language) > _MAX_FIELD:
         raise ClientMessageError("'model' or 'language' is too long")
-    return StreamConfig(model=model, language=language or "auto")
+    diarize = message.get("diarize")
+    if diarize is not None and not isinstance(diarize, bool):
+        raise ClientMessageError("'diarize' must be true or false")
+    return StreamConfig(model=model, language=language or "auto", diarize=diarize)
 
 
 def ready_message(ready: asr_pb2.StreamReady) -> dict[str, Any]:

@@ -123,7 +123,9 @@ class LiveSession:
         call = self._asr.open_stream(
             request_id=current_request_id.get(), timeout_s=self._settings.stream_timeout_s
         )
-        stream_config = asr_pb2.StreamConfig(model=config.model, language=config.language)
+        stream_config = asr_pb2.StreamConfig(
+            model=config.model, language=config.language, diarize=config.diarize is not False
+        )
         try:
             transcript = await self._relay(call, stream_config, tier, meter, first)
         except (ClientGone, StreamEnded) as exc:
@@ -167,8 +169,12 @@ class LiveSession:
         """The config: from a first JSON message (dialect 1) or from the query string when the client
         starts with audio (dialect 2). Returns the first message too when it still has to be handled."""
         query = self._ws.query_params
+        try:
+            diarize = protocol.parse_flag(query.get("diarize"))
+        except ClientMessageError as exc:
+            raise ApiError(400, str(exc)) from exc
         from_query = StreamConfig(
-            model=query.get("model", "")[:100], language=query.get("language") or "auto"
+            model=query.get("model", "")[:100], language=query.get("language") or "auto", diarize=diarize
         )
         while True:
             message = await self._receive()
@@ -181,7 +187,8 @@ class LiveSession:
                 continue
             if isinstance(parsed, Stop):
                 return from_query, message
-            return StreamConfig(parsed.model or from_query.model, parsed.language), None
+            diarize = parsed.diarize if parsed.diarize is not None else from_query.diarize
+            return StreamConfig(parsed.model or from_query.model, parsed.language, diarize), None
 
     async def _relay(
         self, call: AsrCall, config: asr_pb2.StreamConfig, tier: tiers.Tier, meter: StreamMeter,

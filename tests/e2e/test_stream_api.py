@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -263,3 +264,43 @@ async def test_a_stream_longer_than_the_tier_allows_ends_with_413_and_4413(
     assert run.final is not None
     assert run.final["duration"] == pytest.approx(2.0)
     assert run.final["text"]  # the two seconds that fit are transcribed
+
+
+async def test_segments_carry_their_speaker_as_they_are_final(
+    gateway: GatewayProcess, tmp_path: Path
+) -> None:
+    from tests.integration.test_diarization import TWO
+    from tests.support.voices import conversation
+
+    talk = conversation(TWO[:4], tmp_path, pause_s=1.0)
+    run = await stream(ws_url(gateway.url), pcm_of(talk.path), realtime=False)
+    assert run.close_code == 1000 and not run.errors
+    # The voices alternate A, B, A, B: each live segment's speaker follows the line it lies in.
+    line_of = [
+        next(i for i, t in enumerate(talk.turns) if t[0] - 0.3 <= s["start"] <= t[1]) for s in run.segments
+    ]
+    voice = {"A": "Speaker 1", "B": "Speaker 2"}
+    assert [s["speaker"] for s in run.segments] == [voice[talk.turns[i][2]] for i in line_of]
+    final = run.final
+    assert final is not None and final["speakers"] == ["Speaker 1", "Speaker 2"]
+    assert [s["speaker"] for s in final["segments"]] == [s["speaker"] for s in run.segments]
+    assert {t["speaker"] for t in final["speaker_turns"]} == {"Speaker 1", "Speaker 2"}
+
+
+@pytest.mark.parametrize("dialect", [1, 2])
+async def test_diarize_false_streams_without_speakers(
+    gateway: GatewayProcess, speech: dict[str, Speech], dialect: int
+) -> None:
+    pcm = pcm_of(speech["weather"].path, trailing_silence_s=0.5)
+    url = ws_url(gateway.url, "language=en&diarize=false" if dialect == 2 else "")
+    config = {"language": "en", "diarize": False}
+    run = await stream(url, pcm, dialect=dialect, config=config, realtime=False)
+    assert run.close_code == 1000 and run.final is not None
+    assert {s["speaker"] for s in run.segments} == {None}
+    assert run.final["speakers"] == [] and "speaker_turns" not in run.final
+
+
+async def test_a_diarize_query_that_is_not_a_boolean_closes_with_4400(gateway: GatewayProcess) -> None:
+    run = await stream(ws_url(gateway.url, "diarize=perhaps"), b"", dialect=2, realtime=False)
+    assert run.close_code == 4400
+    assert "'diarize' must be true or false" in run.errors[0]["error"]

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.streaming.protocol import ClientMessageError, Stop, StreamConfig, close_code, parse_text
+from gateway.streaming.protocol import (
+    ClientMessageError,
+    Stop,
+    StreamConfig,
+    close_code,
+    parse_flag,
+    parse_text,
+)
 
 
 def test_a_config_message_and_the_stop_action() -> None:
     assert parse_text('{"language": "en", "model": "large-v3-turbo"}') == StreamConfig("large-v3-turbo", "en")
     assert parse_text('{"language": ""}') == StreamConfig("", "auto")
     assert parse_text('{"action": "stop"}') == Stop()
+    assert parse_text('{"diarize": false}') == StreamConfig(diarize=False)
+    assert parse_text("{}").diarize is None  # not said: the query string's, else on
+
+
+@pytest.mark.parametrize(
+    ("value", "flag"), [("true", True), ("0", False), ("NO", False), ("", None), (None, None)]
+)
+def test_query_string_flags(value: str | None, flag: bool | None) -> None:
+    assert parse_flag(value) is flag
 
 
 @pytest.mark.parametrize(
@@ -21,6 +37,7 @@ def test_a_config_message_and_the_stop_action() -> None:
         ('{"action": "pause"}', "unknown action 'pause'"),
         ('{"model": 7}', "must be strings"),
         ('{"model": "' + "m" * 500 + '"}', "too long"),
+        ('{"diarize": "yes"}', "'diarize' must be true or false"),
     ],
 )
 def test_messages_a_stream_cannot_use(frame: str, message: str) -> None:
