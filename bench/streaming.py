@@ -1,8 +1,10 @@
 """Live streaming through the gateway (`WS /v1/stream`), with a real WebSocket client, in one run.
 
-1. Latency with real-time pacing, on LibriSpeech utterances each led by a second of silence: from the
-   onset of speech (Silero VAD on the clip) to the first partial (goal < 1.0 s on CPU with base), and
-   from the last audio sent to the final message (goal < 1.5 s). Median and worst.
+1. Latency and accuracy with real-time pacing, on LibriSpeech utterances (2-22 s) each led by a second
+   of silence: from the onset of speech (Silero VAD on the clip) to the first partial (goal < 1.0 s on
+   CPU with base), and from the last audio sent to the final message (goal < 1.5 s in the worst case),
+   with the stream's default diarization on; and the WER of those streams against the WER of the same
+   clips sent as files (`/v1/transcribe`, same weights; goal: streamed no worse).
 2. Accuracy: the same long recording streamed (as fast as the socket takes it) and transcribed as a
    file through `/v1/transcribe`, both scored against the reference; goal: the streamed WER within 10%
    (relative) of the file's.
@@ -33,7 +35,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import librispeech, long_speech, running_platform, write_results
+from bench.common import Utterance, librispeech, long_speech, running_platform, write_results
 from services.asr.media import SAMPLE_RATE, decode
 from tests.support.streaming import BYTES_PER_SECOND, StreamRun, stream, ws_url
 from tests.support.wer import word_error_rate
@@ -52,34 +54,48 @@ def _speech_onset_s(samples: np.ndarray) -> float:
     return found[0]["start"] / SAMPLE_RATE if found else 0.0
 
 
-async def latency(url: str, clips: list[Path]) -> dict[str, float]:
-    first_partial, final = [], []
-    for path in clips:
-        samples = decode(path)
+async def latency(base_url: str, clips: list[Utterance]) -> dict[str, object]:
+    url = ws_url(base_url, "language=en")
+    first_partial, final, streamed, filed = [], [], [], []
+    for clip in clips:
+        samples = decode(clip.path)
         lead = np.zeros(int(LEAD_S * SAMPLE_RATE), dtype=np.float32)
-        run = await stream(url, _pcm(np.concatenate([lead, samples])))
+        run = await stream(url, _pcm(np.concatenate([lead, samples])), dialect=2)
+        assert run.final is not None
         onset = LEAD_S + _speech_onset_s(samples)
         first_partial.append(run.partials[0].at - onset)
         final.append(run.final_at - run.audio_sent_at)
+        streamed.append(run.final["text"])
+        filed.append(_file_text(base_url, clip.path))
+    references = " ".join(c.text for c in clips)
+    wer_streamed = word_error_rate(references, " ".join(streamed))
+    wer_file = word_error_rate(references, " ".join(filed))
     return {
         "clips": len(clips),
         "first_partial_median_s": round(statistics.median(first_partial), 3),
         "first_partial_worst_s": round(max(first_partial), 3),
         "final_median_s": round(statistics.median(final), 3),
         "final_worst_s": round(max(final), 3),
+        "final_by_clip_s": {f"{c.duration:.1f}": round(f, 2) for c, f in zip(clips, final, strict=True)},
+        "wer_streamed": round(wer_streamed, 4),
+        "wer_file": round(wer_file, 4),
     }
+
+
+def _file_text(base_url: str, path: Path) -> str:
+    with path.open("rb") as f, httpx.Client(base_url=base_url, timeout=900) as client:
+        form = {"model": "base", "language": "en", "diarize": "false"}
+        answer = client.post("/v1/transcribe", files={"file": (path.name, f)}, data=form)
+    answer.raise_for_status()
+    return str(answer.json()["text"])
 
 
 async def accuracy(base_url: str, path: Path, reference: str) -> dict[str, float]:
     url = ws_url(base_url, "model=base&language=en")
     run = await stream(url, _pcm(decode(path)), dialect=2, realtime=False)
     assert run.final is not None
-    with path.open("rb") as f, httpx.Client(base_url=base_url, timeout=900) as client:
-        form = {"model": "base", "language": "en", "diarize": "false"}
-        answer = client.post("/v1/transcribe", files={"file": (path.name, f)}, data=form)
-    answer.raise_for_status()
     streamed = word_error_rate(reference, run.final["text"])
-    filed = word_error_rate(reference, answer.json()["text"])
+    filed = word_error_rate(reference, _file_text(base_url, path))
     return {
         "audio_s": round(run.final["duration"], 1),
         "wer_streamed": round(streamed, 4),
@@ -142,7 +158,7 @@ async def main(parts: list[str], long_minutes: float, most_streams: int) -> None
         url = ws_url(platform.gateway.url)
         long = long_speech(Path(tmp), min_seconds=180)
         if "latency" in parts:
-            results["latency"] = await latency(url, [u.path for u in utterances[:12]])
+            results["latency"] = await latency(platform.gateway.url, utterances[:12])
             print(results["latency"], flush=True)
         if "accuracy" in parts:
             results["accuracy"] = await accuracy(platform.gateway.url, long.path, long.text)

@@ -106,10 +106,11 @@ class StreamSpeakers:
     def final_names(self) -> dict[str, str]:
         """Each live speaker's name in the final message: live voices that clustering of every piece
         puts together become one, named by the first of them."""
-        if not self._heard.embeddings:
+        if len(self._voices) < 2:  # nothing to merge
             return {}
         embeddings = np.stack(self._heard.embeddings)
-        clusters = cluster(embeddings, SpeakerBounds(1, self._most), self._diarizer.options.min_separation)
+        bounds = SpeakerBounds(1, len(self._voices))  # clustering may merge live voices, never split one
+        clusters = cluster(embeddings, bounds, self._diarizer.options.min_separation)
         weights = np.zeros((len(self._voices), int(clusters.max()) + 1))
         np.add.at(weights, (np.asarray(self._heard.voices), clusters), self._heard.seconds)
         merged_into: dict[int, int] = {}
