@@ -4,6 +4,7 @@ from it, and the speaker who holds a word."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -73,9 +74,15 @@ class SpeakerTimeline:
             around = self.activity[self._frames(start - _CONTEXT_S, end + _CONTEXT_S)]
             alone = around[around.sum(axis=1) == 1].sum(axis=0)
             return int(leaders[np.argmax(alone[leaders])])
-        centre = self.grid.index((start + end) / 2)
-        talking = np.flatnonzero(self.activity.any(axis=1))
+        talking = self._talking
         if len(talking) == 0:
             return 0
-        nearest = talking[np.argmin(np.abs(talking - centre))]
+        place = np.searchsorted(talking, self.grid.index((start + end) / 2))
+        candidates = talking[max(0, place - 1) : place + 1]
+        nearest = candidates[np.argmin(np.abs(candidates - self.grid.index((start + end) / 2)))]
         return int(np.argmax(self.activity[nearest]))
+
+    @cached_property
+    def _talking(self) -> np.ndarray:
+        """The frames where someone talks, in order (words in the timeline's gaps look up the nearest)."""
+        return np.flatnonzero(self.activity.any(axis=1))
