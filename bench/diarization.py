@@ -14,7 +14,11 @@ Sets:
 `+overlap` sets start each turn 0.3-0.8 s before the previous one ends (the voices are mixed).
 
 The count is scored over every conversation with `speakers=0`; the time as the ratio of the median
-wall time of `diarize=true` to `diarize=false` on the same file, in the same process.
+wall time of `diarize=true` to `diarize=false` on the same file, in the same process. Live streams:
+each conversation is also streamed through the service's LiveStream (in this process, as fast as it
+steps) with speakers on, and each word's live label (as its segment was finalized) and final label are
+compared with the label of the nearest word of the file transcript, under the best one-to-one
+matching of names.
 
 Usage: python bench/diarization.py
 """
@@ -26,6 +30,7 @@ import json
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,11 +38,13 @@ import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 from pyannote.core import Annotation, Segment
 from pyannote.metrics.diarization import DiarizationErrorRate
+from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import LIBRISPEECH, write_results
 from services.asr.engine import AsrEngine, TranscribeOptions, TranscriptResult
+from services.asr.live_stream import LiveStream
 from services.asr.media import SAMPLE_RATE, decode
 from services.asr.settings import AsrSettings
 from tests.conftest import STORY
@@ -138,6 +145,38 @@ def hypothesis(transcript: TranscriptResult) -> Annotation:
     return annotation([(t.start, t.end, t.speaker) for t in transcript.speaker_turns])
 
 
+def stream_words(engine: AsrEngine, audio: np.ndarray) -> tuple[list[float], list[str], list[str]]:
+    """Each streamed word's start, its speaker when its segment was finalized, and in the final message."""
+    resolution, language = engine.resolve("", "en")
+    live = LiveStream(engine, resolution, language, diarize=True)
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    cancelled = threading.Event()
+    segments = []
+    for offset in range(0, len(pcm), 8000):  # a quarter second a step, as the service steps
+        live.append(pcm[offset : offset + 8000])
+        result = live.step(False, cancelled)
+        segments += result.segments
+        while result.more:
+            result = live.step(False, cancelled)
+            segments += result.segments
+    while (result := live.step(True, cancelled)).transcript is None:
+        segments += result.segments
+    segments += result.segments
+    live_labels = [w.speaker for s in segments for w in s.words]
+    final = [w for s in result.transcript.segments for w in s.words]
+    return [w.start for w in final], live_labels, [w.speaker for w in final]
+
+
+def agreement(labels: list[str], reference: list[str]) -> float:
+    """The share of words whose label is the reference's, under the best one-to-one renaming."""
+    ours, theirs = sorted(set(labels)), sorted(set(reference))
+    counts = np.zeros((len(ours), len(theirs)))
+    for a, b in zip(labels, reference, strict=True):
+        counts[ours.index(a), theirs.index(b)] += 1
+    rows, columns = linear_sum_assignment(-counts)
+    return float(counts[rows, columns].sum() / max(len(labels), 1))
+
+
 def main() -> None:
     engine = AsrEngine(AsrSettings())
     engine.load()
@@ -147,10 +186,13 @@ def main() -> None:
     per_set: dict[str, dict[str, list[float]]] = {}
     counts: list[str] = []
     counts_right = 0
+    agreed = {"live": 0.0, "final": 0.0, "words": 0}
     for name, audio, reference, true_count in cases:
         scores = per_set.setdefault(name, {})
         for key, speakers in (("given", true_count), ("found", 0)):
-            transcript = engine.transcribe(audio, TranscribeOptions(diarize=True, speakers=speakers))
+            transcript = engine.transcribe(
+                audio, TranscribeOptions(language="en", diarize=True, speakers=speakers)
+            )
             for collar, metric in metrics.items():
                 scores.setdefault(f"{key}, collar {collar}", []).append(
                     metric(reference, hypothesis(transcript))
@@ -158,6 +200,13 @@ def main() -> None:
             if key == "found":
                 counts_right += len(transcript.speakers) == true_count
                 counts.append(f"{name}: {true_count} -> {len(transcript.speakers)}")
+                starts, live_labels, final_labels = stream_words(engine, audio)
+                filed = [(w.start, w.speaker) for s in transcript.segments for w in s.words]
+                times = np.asarray([t for t, _ in filed])
+                nearest = [filed[int(np.argmin(np.abs(times - t)))][1] for t in starts]
+                agreed["live"] += agreement(live_labels, nearest) * len(starts)
+                agreed["final"] += agreement(final_labels, nearest) * len(starts)
+                agreed["words"] += len(starts)
     results: dict[str, object] = {
         "der": {
             name: {k: round(float(np.mean(v)), 4) for k, v in scores.items()}
@@ -166,6 +215,11 @@ def main() -> None:
         },
         "count_right": f"{counts_right}/{len(cases)}",
         "counts": counts,
+        "stream_words_agreeing_with_file": {
+            "live": round(agreed["live"] / agreed["words"], 4),
+            "final": round(agreed["final"] / agreed["words"], 4),
+            "words": agreed["words"],
+        },
     }
 
     audio = max((c[1] for c in cases), key=len)
