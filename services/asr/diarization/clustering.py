@@ -19,6 +19,9 @@ import numpy as np
 
 _MIN_NEIGHBOURS = 6
 _NEIGHBOUR_SHARE = 0.1
+_MIN_VOICE_SHARE = 0.02
+"""A voice holds at least this share of a recording's pieces (and two): in an hour, a dozen pieces of
+one odd sound (the same noise recurring) stand apart from every voice as clearly as a speaker does."""
 _LINKAGE_UP_TO = 2 * _MIN_NEIGHBOURS
 """With fewer pieces, a graph of each piece's nearest neighbours links every piece to half the others and
 says little; average linkage separates them better there."""
@@ -87,13 +90,13 @@ def centroids_of(embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray
 
 
 def _distinct(embeddings: np.ndarray, labels: np.ndarray, min_separation: float) -> bool:
-    """Whether every cluster is a voice of its own: each holds two pieces or more, and for every pair
+    """Whether every cluster is a voice of its own: each holds enough pieces, and for every pair
     of clusters, their pieces are on average at least `min_separation` (cosine) more alike within each
     cluster than across the two. Halves of one voice are about as alike across as within."""
     ids, sizes = np.unique(labels, return_counts=True)
     if len(ids) < 2:
         return True
-    if sizes.min() < 2:
+    if sizes.min() < max(2, _MIN_VOICE_SHARE * len(labels)):
         return False
     similarity = embeddings @ embeddings.T
     members = [labels == i for i in ids]

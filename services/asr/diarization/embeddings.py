@@ -3,7 +3,9 @@
 CAM++ was trained on 80-bin fbank (25 ms Povey windows, 10 ms hop, no dither) of int16-scaled audio,
 mean-normalised over each utterance; kaldi-native-fbank computes exactly that. Pieces of different
 lengths share a batch by repeating the shorter ones' frames to the longest: the statistics pooling then
-sees the same mean and spread it would see alone, where zero padding would pull both down.
+sees the same mean and spread it would see alone, where zero padding would pull both down. Batches
+are repeated up to a whole number of half seconds: oneDNN keeps compiled kernels per input shape, and
+a shape for every piece length grew the service by 40 MB a minute of audio (bench/README.md).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from services.asr.diarization.speaker_models import EMBEDDING_DIMENSION
 from services.asr.media import SAMPLE_RATE
 
 _BATCH = 32
+_FRAMES_STEP = 50  # 0.5 s of 10 ms frames
 MIN_PIECE_S = 0.4
 """Less speech than this says too little about a voice (and is shorter than CAM++'s receptive field)."""
 
@@ -56,7 +59,7 @@ class SpeakerEncoder:
         embeddings = np.zeros((len(pieces), EMBEDDING_DIMENSION), dtype=np.float32)
         for first in range(0, len(order), _BATCH):
             indices = order[first : first + _BATCH]
-            longest = max(len(features[i]) for i in indices)
+            longest = -(-max(len(features[i]) for i in indices) // _FRAMES_STEP) * _FRAMES_STEP
             batch = np.stack([_tiled(features[i], longest) for i in indices]).astype(np.float32)
             with self._torch.inference_mode():
                 out = self._model(self._torch.from_numpy(batch).to(self._device)).cpu().numpy()
