@@ -108,11 +108,16 @@ class StreamSpeakers:
         puts together become one, named by the first of them."""
         if len(self._voices) < 2:  # nothing to merge
             return {}
-        embeddings = np.stack(self._heard.embeddings)
+        # As for files, at most `max_clustered` pieces spread over the stream: a long stream's pieces
+        # would otherwise make the pairwise comparison grow without bound.
+        count = len(self._heard.embeddings)
+        picked = np.linspace(0, count - 1, min(count, self._diarizer.options.max_clustered)).astype(int)
+        embeddings = np.stack(self._heard.embeddings)[picked]
         bounds = SpeakerBounds(1, len(self._voices))  # clustering may merge live voices, never split one
         clusters = cluster(embeddings, bounds, self._diarizer.options.min_separation)
         weights = np.zeros((len(self._voices), int(clusters.max()) + 1))
-        np.add.at(weights, (np.asarray(self._heard.voices), clusters), self._heard.seconds)
+        voices, seconds = np.asarray(self._heard.voices)[picked], np.asarray(self._heard.seconds)[picked]
+        np.add.at(weights, (voices, clusters), seconds)
         merged_into: dict[int, int] = {}
         first_of_cluster: dict[int, int] = {}
         for voice in range(len(self._voices)):  # voices are numbered in order of appearance

@@ -126,19 +126,20 @@ class Diarizer:
         self._encoder = SpeakerEncoder(load_campplus(files.embedding_weights, self._device), self._device)
         log.info("speaker models loaded on %s (segmentation-3.0, CAM++)", self._device)
 
-    @property
-    def encoder(self) -> SpeakerEncoder:
-        if self._encoder is None:
+    def _models(self) -> tuple[Segmenter, SpeakerEncoder]:
+        """The loaded models; a diarizer not loaded at start-up loads them at its first use."""
+        if self._segmenter is None or self._encoder is None:
             self.load()
-        assert self._encoder is not None
-        return self._encoder
+        assert self._segmenter is not None and self._encoder is not None
+        return self._segmenter, self._encoder
 
     @property
     def segmenter(self) -> Segmenter:
-        if self._segmenter is None:
-            self.load()
-        assert self._segmenter is not None
-        return self._segmenter
+        return self._models()[0]
+
+    @property
+    def encoder(self) -> SpeakerEncoder:
+        return self._models()[1]
 
     def diarize(self, audio: Samples, bounds: SpeakerBounds) -> SpeakerTimeline:
         """The recording's speaker timeline, speakers numbered in order of first appearance."""
