@@ -18,7 +18,7 @@ from faster_whisper.transcribe import TranscriptionInfo
 
 from services.asr.device import Device, choose_device
 from services.asr.diarization.clustering import SpeakerBounds
-from services.asr.diarization.pipeline import DiarizationOptions, Diarizer
+from services.asr.diarization.pipeline import DiarizationCancelledError, DiarizationOptions, Diarizer
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.media import SAMPLE_RATE, Samples
 from services.asr.missed_speech import missed_speech
@@ -236,7 +236,7 @@ class AsrEngine:
         speakers: list[str] = []
         turns: list[SpeakerTurnResult] = []
         if options.diarize:
-            segments, speakers, turns = self._label_speakers(audio, segments, bounds)
+            segments, speakers, turns = self._label_speakers(audio, segments, bounds, cancelled)
         return TranscriptResult(
             text=" ".join(s.text for s in segments),
             language=detected or "",
@@ -316,11 +316,18 @@ class AsrEngine:
         )  # fmt: skip
 
     def _label_speakers(
-        self, audio: Samples, segments: list[SegmentResult], bounds: SpeakerBounds
+        self,
+        audio: Samples,
+        segments: list[SegmentResult],
+        bounds: SpeakerBounds,
+        cancelled: threading.Event,
     ) -> tuple[list[SegmentResult], list[str], list[SpeakerTurnResult]]:
         """Diarizes the recording, labels every word `Speaker N` (in order of first appearance) with the
         speaker who holds it, and splits a segment where its speaker changes."""
-        timeline = self.diarizer.diarize(audio, bounds)
+        try:
+            timeline = self.diarizer.diarize(audio, bounds, cancelled)
+        except DiarizationCancelledError as exc:
+            raise TranscriptionCancelledError(str(exc)) from exc
         names = [f"Speaker {n + 1}" for n in range(timeline.speakers)]
         turns = [SpeakerTurnResult(t.start, t.end, names[t.speaker]) for t in timeline.turns()]
         for word in (w for s in segments for w in s.words):

@@ -209,3 +209,16 @@ async def test_a_long_recording_clusters_a_sample_and_places_every_other_piece(
     talking = full.activity.any(axis=1)
     agreement = (full.activity[talking] == sampled.activity[talking]).all(axis=1).mean()
     assert agreement > 0.95
+
+
+def test_a_caller_who_leaves_stops_the_diarization(two_voices: Conversation) -> None:
+    import threading
+
+    from services.asr.diarization.clustering import SpeakerBounds
+    from services.asr.diarization.pipeline import DiarizationCancelledError, DiarizationOptions, Diarizer
+    from services.asr.media import decode
+
+    cancelled = threading.Event()
+    cancelled.set()
+    with pytest.raises(DiarizationCancelledError):
+        Diarizer("cpu", DiarizationOptions()).diarize(decode(two_voices.path), SpeakerBounds(1, 8), cancelled)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -31,6 +32,10 @@ from services.asr.media import SAMPLE_RATE, Samples
 log = logging.getLogger(__name__)
 
 _CHUNKS_PER_BATCH = 8
+
+
+class DiarizationCancelledError(RuntimeError):
+    """The caller went away; diarization stopped at the next batch of windows."""
 
 
 @dataclass(frozen=True)
@@ -141,20 +146,27 @@ class Diarizer:
     def encoder(self) -> SpeakerEncoder:
         return self._models()[1]
 
-    def diarize(self, audio: Samples, bounds: SpeakerBounds) -> SpeakerTimeline:
-        """The recording's speaker timeline, speakers numbered in order of first appearance."""
+    def diarize(
+        self, audio: Samples, bounds: SpeakerBounds, cancelled: threading.Event | None = None
+    ) -> SpeakerTimeline:
+        """The recording's speaker timeline, speakers numbered in order of first appearance. A set
+        `cancelled` stops the work at the next batch of windows (an hour takes about a minute)."""
         local = self.segmenter.run(audio)
-        pieces = self.embed_pieces(audio, local)
+        pieces = self.embed_pieces(audio, local, cancelled)
         labels, centroids = self._voices(pieces, bounds)
         voices = frame_voices(local, pieces, labels)
         timeline = self.reconstruct(local, voices, len(centroids), len(audio) / SAMPLE_RATE)
         return timeline.in_order_of_appearance()
 
-    def embed_pieces(self, audio: Samples, local: LocalActivity) -> Pieces:
+    def embed_pieces(
+        self, audio: Samples, local: LocalActivity, cancelled: threading.Event | None = None
+    ) -> Pieces:
         pieces = Pieces()
         owned = _owned_frames(local)
         most = max(1, int(self.options.piece_s / local.grid.step))
         for first in range(0, len(local.chunk_starts), _CHUNKS_PER_BATCH):
+            if cancelled is not None and cancelled.is_set():
+                raise DiarizationCancelledError("the caller cancelled the transcription")
             batch_audio: list[np.ndarray] = []
             for chunk in range(first, min(first + _CHUNKS_PER_BATCH, len(local.chunk_starts))):
                 active = local.active[chunk]
