@@ -19,6 +19,7 @@ from faster_whisper.transcribe import TranscriptionInfo
 from services.asr.device import Device, choose_device
 from services.asr.diarization.clustering import SpeakerBounds
 from services.asr.diarization.pipeline import DiarizationCancelledError, DiarizationOptions, Diarizer
+from services.asr.diarization.timeline import speaker_name
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.media import SAMPLE_RATE, Samples
 from services.asr.missed_speech import missed_speech
@@ -328,11 +329,11 @@ class AsrEngine:
             timeline = self.diarizer.diarize(audio, bounds, cancelled)
         except DiarizationCancelledError as exc:
             raise TranscriptionCancelledError(str(exc)) from exc
-        names = [f"Speaker {n + 1}" for n in range(timeline.speakers)]
+        names = [speaker_name(n) for n in range(timeline.speakers)]
         turns = [SpeakerTurnResult(t.start, t.end, names[t.speaker]) for t in timeline.turns()]
         for word in (w for s in segments for w in s.words):
-            word.speaker = names[timeline.speaker_of(word.start, word.end)] if names else "Speaker 1"
-        speakers = names if names else ["Speaker 1"] if segments else []
+            word.speaker = names[timeline.speaker_of(word.start, word.end)] if names else speaker_name(0)
+        speakers = names if names else [speaker_name(0)] if segments else []
         return split_at_speaker_changes(segments), speakers, turns
 
     def _is_hallucination(self, segment: WhisperSegment) -> bool:
@@ -443,13 +444,15 @@ def _segment(
     )
 
 
-def split_at_speaker_changes(segments: list[SegmentResult]) -> list[SegmentResult]:
+def split_at_speaker_changes(
+    segments: list[SegmentResult], before: str = speaker_name(0)
+) -> list[SegmentResult]:
     """Each segment split where the speaker of its words changes; a segment without words keeps the
-    speaker before it."""
+    speaker before it (`before` for the first)."""
     labelled: list[SegmentResult] = []
     for segment in segments:
         if not segment.words:
-            segment.speaker = labelled[-1].speaker if labelled else "Speaker 1"
+            segment.speaker = labelled[-1].speaker if labelled else before
             labelled.append(segment)
             continue
         turns: list[list[WordResult]] = []

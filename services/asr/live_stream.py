@@ -20,6 +20,7 @@ from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.vad import get_vad_model
 
 from services.asr.diarization.live import StreamSpeakers
+from services.asr.diarization.timeline import speaker_name
 from services.asr.engine import (
     AsrEngine,
     SegmentResult,
@@ -223,11 +224,8 @@ class LiveStream:
         names = self._speakers.label(audio, offset_s, [(w.start, w.end) for w in words])
         for word, name in zip(words, names, strict=True):
             word.speaker = name
-        previous = self._segments[-1].speaker if self._segments else "Speaker 1"
-        for segment in segments:  # a segment without words is its speaker's who spoke before it
-            segment.speaker = segment.words[0].speaker if segment.words else previous
-            previous = segment.speaker
-        return split_at_speaker_changes(segments)
+        before = self._segments[-1].speaker if self._segments else speaker_name(0)
+        return split_at_speaker_changes(segments, before)
 
     def _interim_step(self, start: int) -> StepResult:
         """The first interim text of a stretch comes as soon as speech is heard, the next ones once

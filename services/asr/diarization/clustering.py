@@ -81,6 +81,12 @@ def _linkage_partitions(embeddings: np.ndarray, most: int) -> dict[int, np.ndarr
     return {count: fcluster(tree, count, criterion="maxclust") - 1 for count in range(1, most + 1)}
 
 
+def spread_sample(count: int, most: int) -> np.ndarray:
+    """Indices of at most `most` of `count` pieces, spread evenly over them: clustering compares every
+    pair, so a long recording clusters a sample and the rest follow their nearest voice."""
+    return np.linspace(0, count - 1, min(count, most)).astype(int)
+
+
 def centroids_of(embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """The unit-length mean voice of each cluster 0..max(labels)."""
     weights = np.ones(len(labels)) if weights is None else weights

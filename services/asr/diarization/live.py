@@ -15,15 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from services.asr.diarization.clustering import SpeakerBounds, cluster
+from services.asr.diarization.clustering import SpeakerBounds, cluster, spread_sample
 from services.asr.diarization.pipeline import Diarizer, frame_voices
+from services.asr.diarization.timeline import speaker_name
 from services.asr.media import SAMPLE_RATE
 
 _CLEARLY_NEARER = 0.1
-
-
-def speaker_name(voice: int) -> str:
-    return f"Speaker {voice + 1}"
 
 
 @dataclass
@@ -45,11 +42,15 @@ class StreamSpeakers:
         self._last = 0
         self._heard = _Heard()
 
+    def _similarities(self, embedding: np.ndarray) -> np.ndarray:
+        """Cosine of a unit-length embedding to each heard voice."""
+        centroids = np.stack(self._voices)
+        return np.asarray(centroids @ embedding / np.linalg.norm(centroids, axis=1))
+
     def _match(self, embedding: np.ndarray, taken: set[int]) -> int:
         """The heard voice most like `embedding` and alike enough, not one of `taken`; else a new one."""
         if self._voices:
-            centroids = np.stack(self._voices)
-            similarity = centroids @ embedding / np.linalg.norm(centroids, axis=1)
+            similarity = self._similarities(embedding)
             for voice in np.argsort(-similarity):
                 if similarity[voice] < self._new_voice_similarity:
                     break
@@ -63,8 +64,7 @@ class StreamSpeakers:
     def _nearer(self, embedding: np.ndarray, voice: int) -> int:
         """A piece keeps its local speaker's voice unless it is clearly nearer another heard voice: the
         segmentation can hear two alike voices as one local speaker."""
-        centroids = np.stack(self._voices)
-        similarity = centroids @ embedding / np.linalg.norm(centroids, axis=1)
+        similarity = self._similarities(embedding)
         best = int(np.argmax(similarity))
         return best if similarity[best] >= similarity[voice] + _CLEARLY_NEARER else voice
 
@@ -108,10 +108,7 @@ class StreamSpeakers:
         puts together become one, named by the first of them."""
         if len(self._voices) < 2:  # nothing to merge
             return {}
-        # As for files, at most `max_clustered` pieces spread over the stream: a long stream's pieces
-        # would otherwise make the pairwise comparison grow without bound.
-        count = len(self._heard.embeddings)
-        picked = np.linspace(0, count - 1, min(count, self._diarizer.options.max_clustered)).astype(int)
+        picked = spread_sample(len(self._heard.embeddings), self._diarizer.options.max_clustered)
         embeddings = np.stack(self._heard.embeddings)[picked]
         bounds = SpeakerBounds(1, len(self._voices))  # clustering may merge live voices, never split one
         clusters = cluster(embeddings, bounds, self._diarizer.options.min_separation)

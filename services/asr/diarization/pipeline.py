@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from services.asr.diarization.clustering import SpeakerBounds, centroids_of, cluster
+from services.asr.diarization.clustering import SpeakerBounds, centroids_of, cluster, spread_sample
 from services.asr.diarization.embeddings import MIN_PIECE_S, SpeakerEncoder
 from services.asr.diarization.segmentation import LocalActivity, Segmenter
 from services.asr.diarization.speaker_models import SpeakerModelFiles, load_campplus, load_segmentation
@@ -47,8 +47,6 @@ class DiarizationOptions:
     min_separation: float = 0.1
     """With the count not given, two clusters are two speakers only when their pieces are at least this
     much more alike (cosine) within each cluster than across the two."""
-    max_speakers: int = 8
-    """The most speakers looked for when the caller gives no bound."""
     max_clustered: int = 800
     """Pieces clustered at most (clustering compares every pair); the others follow their voice."""
     bridge_s: float = 0.3
@@ -153,9 +151,10 @@ class Diarizer:
         `cancelled` stops the work at the next batch of windows (an hour takes about a minute)."""
         local = self.segmenter.run(audio)
         pieces = self.embed_pieces(audio, local, cancelled)
-        labels, centroids = self._voices(pieces, bounds)
+        labels = self._voices(pieces, bounds)
         voices = frame_voices(local, pieces, labels)
-        timeline = self.reconstruct(local, voices, len(centroids), len(audio) / SAMPLE_RATE)
+        count = int(labels.max()) + 1 if len(labels) else 0
+        timeline = self.reconstruct(local, voices, count, len(audio) / SAMPLE_RATE)
         return timeline.in_order_of_appearance()
 
     def embed_pieces(
@@ -187,22 +186,20 @@ class Diarizer:
                 pieces.embeddings.extend(self.encoder.embed(batch_audio))
         return pieces
 
-    def _voices(self, pieces: Pieces, bounds: SpeakerBounds) -> tuple[np.ndarray, np.ndarray]:
-        """Cluster labels of the pieces and the mean voice of each cluster."""
+    def _voices(self, pieces: Pieces, bounds: SpeakerBounds) -> np.ndarray:
+        """The voice (cluster label) of each piece; pieces left out of the clustered sample take the
+        nearest mean voice."""
         if not pieces.embeddings:
-            return np.zeros(0, dtype=int), np.zeros((0, 0))
+            return np.zeros(0, dtype=int)
         embeddings = np.stack(pieces.embeddings)
-        picked = np.arange(len(embeddings))
-        if len(picked) > self.options.max_clustered:
-            picked = np.linspace(0, len(picked) - 1, self.options.max_clustered).astype(int)
+        picked = spread_sample(len(embeddings), self.options.max_clustered)
         labels = np.full(len(embeddings), -1)
         labels[picked] = cluster(embeddings[picked], bounds, self.options.min_separation)
-        centroids = centroids_of(embeddings[picked], labels[picked], np.asarray(pieces.seconds)[picked])
         rest = labels < 0
         if rest.any():
+            centroids = centroids_of(embeddings[picked], labels[picked], np.asarray(pieces.seconds)[picked])
             labels[rest] = np.argmax(embeddings[rest] @ centroids.T, axis=1)
-            centroids = centroids_of(embeddings, labels, np.asarray(pieces.seconds))
-        return labels, centroids
+        return labels
 
     def reconstruct(
         self,

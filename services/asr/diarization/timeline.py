@@ -14,6 +14,11 @@ _CONTEXT_S = 1.0
 """A word in overlap goes to the speaker who talks alone most within this distance of it."""
 
 
+def speaker_name(speaker: int) -> str:
+    """The public label of speaker 0, 1, ...: `Speaker 1`, `Speaker 2`, ..."""
+    return f"Speaker {speaker + 1}"
+
+
 @dataclass(frozen=True)
 class SpeakerTurn:
     start: float
