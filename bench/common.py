@@ -41,7 +41,7 @@ def librispeech() -> list[Utterance]:
 def long_speech(folder: Path, min_seconds: float = 60.0) -> Utterance:
     """One file of at least `min_seconds` of speech: the LibriSpeech utterances joined with short
     pauses where they are present, otherwise sentences spoken by the packaged Piper voice."""
-    from services.asr.media import SAMPLE_RATE, decode
+    from services.common.media import SAMPLE_RATE, decode
 
     pieces: list[np.ndarray] = []
     texts: list[str] = []

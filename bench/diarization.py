@@ -43,10 +43,11 @@ from scipy.optimize import linear_sum_assignment
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import LIBRISPEECH, write_results
-from services.asr.engine import AsrEngine, TranscribeOptions, TranscriptResult
+from services.asr.engine import AsrEngine
 from services.asr.live_stream import LiveStream
-from services.asr.media import SAMPLE_RATE, decode
+from services.asr.results import TranscribeOptions, TranscriptResult
 from services.asr.settings import AsrSettings
+from services.common.media import SAMPLE_RATE, decode
 from tests.conftest import STORY
 from tests.support.voices import speak
 

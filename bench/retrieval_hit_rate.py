@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import librispeech, write_results
 from cli.processes import free_port, start_llm_engine, start_redis, stop
-from services.asr.media import SAMPLE_RATE, decode
+from services.common.media import SAMPLE_RATE, decode
 from services.llm.settings import LlmSettings
 from tests.support.media import write_wav
 from tests.support.platform import asr_process, embed_process, gateway_process, llm_process

@@ -36,7 +36,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Utterance, librispeech, long_speech, running_platform, write_results
-from services.asr.media import SAMPLE_RATE, decode
+from services.common.media import SAMPLE_RATE, decode
 from tests.support.streaming import BYTES_PER_SECOND, StreamRun, stream, ws_url
 from tests.support.wer import word_error_rate
 

@@ -23,10 +23,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Utterance, librispeech, long_speech, running_platform, write_results
+from services.asr.decoding import run_whisper
 from services.asr.device import choose_device
-from services.asr.engine import run_whisper
-from services.asr.media import decode
 from services.asr.settings import AsrSettings
+from services.common.media import decode
 from tests.support.wer import normalize, word_error_rate
 
 

@@ -19,17 +19,14 @@ from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.vad import get_vad_model
 
+from services.asr.decoding import DecodeJob
 from services.asr.diarization.live import StreamSpeakers
 from services.asr.diarization.timeline import speaker_name
-from services.asr.engine import (
-    AsrEngine,
-    SegmentResult,
-    SpeakerTurnResult,
-    TranscriptResult,
-    split_at_speaker_changes,
-)
-from services.asr.media import SAMPLE_RATE
+from services.asr.engine import AsrEngine
 from services.asr.registry import Resolution
+from services.asr.results import SegmentResult, SpeakerTurnResult, TranscriptResult
+from services.asr.speaker_labels import split_at_speaker_changes
+from services.common.media import SAMPLE_RATE
 
 FRAME = 512  # samples per Silero VAD frame (32 ms)
 _PAD_FRAMES = 8  # 0.26 s of audio kept around speech, so its first and last sounds are not clipped
@@ -199,9 +196,8 @@ class LiveStream:
         offset_s = (self._offset + start * FRAME) / SAMPLE_RATE
         with self._lock:
             received_s = self._received / SAMPLE_RATE
-        decoded = self._engine.decode_stretch(
-            self._model, audio, self._language, offset_s, self._cursor, received_s, cancelled
-        )
+        job = DecodeJob(self._model, self._language, received_s, cancelled)
+        decoded = self._engine.decoder.decode(job, audio, offset_s, self._cursor)
         segments = decoded.segments
         if segments:
             self._cursor = decoded.cursor

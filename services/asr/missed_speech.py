@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from services.asr.media import SAMPLE_RATE, Samples
+from services.common.media import SAMPLE_RATE, Samples
 
 _PAD = SAMPLE_RATE // 5  # 0.2 s either side of the speech found, so no word is cut
 # Speech that starts this close after a segment's end is that segment's last word (Whisper often ends a

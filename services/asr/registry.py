@@ -12,6 +12,7 @@ from faster_whisper import WhisperModel
 from services.asr import packaged_weights
 from services.asr.device import Device
 from services.asr.settings import AsrSettings
+from services.common.errors import InvalidRequestError
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ CATALOGUE: dict[str, ModelCard] = {
 }
 
 
-class UnknownModelError(ValueError):
+class UnknownModelError(InvalidRequestError):
     """The requested id is neither installed nor an alias of installed weights."""
 
 

@@ -1,5 +1,6 @@
 """The ASR gRPC servicer: receives a streamed upload onto disk, queues the work, answers the transcript.
-Thin by design; decoding lives in `media.py`, the model in `engine.py`."""
+Thin by design: decoding lives in `services/common/media.py`, the model in `engine.py`, a live stream's
+loop in `stream_relay.py`, the answer protos in `answers.py`."""
 
 from __future__ import annotations
 
@@ -11,22 +12,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Gauge
 
-from services.asr import media
-from services.asr.engine import (
-    AsrEngine,
-    InvalidRequestError,
-    SegmentResult,
-    TranscribeOptions,
-    TranscriptResult,
-)
+from services.asr.answers import transcript_proto
+from services.asr.engine import AsrEngine
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.live_stream import LiveStream
-from services.asr.media import MediaError
-from services.asr.registry import UnknownModelError
+from services.asr.results import TranscribeOptions, TranscriptResult
 from services.asr.settings import AsrSettings
-from services.asr.work_queue import QueueFullError, WorkQueue
+from services.asr.stream_relay import relay_stream
+from services.asr.work_queue import WorkQueue
+from services.common import media
+from services.common.errors import BusyError, InvalidRequestError, UnavailableError
 from services.common.gpu import read_gpu_facts
 from services.common.metrics import observed, observed_stream
 from stt.v1 import asr_pb2, asr_pb2_grpc
@@ -35,56 +32,8 @@ log = logging.getLogger(__name__)
 
 SERVICE_NAME = asr_pb2.DESCRIPTOR.services_by_name["Asr"].full_name
 
-AUDIO_SECONDS = Counter("stt_asr_audio_seconds_total", "Seconds of audio transcribed", ["model"])
-REAL_TIME_FACTOR = Histogram(
-    "stt_asr_real_time_factor",
-    "Processing time divided by audio duration",
-    ["model"],
-    buckets=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5),
-)
 LIVE_STREAMS = Gauge("stt_asr_live_streams", "Live streams being transcribed")
 GPU_MEMORY_USED = Gauge("stt_gpu_memory_used_bytes", "GPU memory in use on this service's GPU")
-
-
-def segment_proto(s: SegmentResult) -> asr_pb2.Segment:
-    return asr_pb2.Segment(
-        id=s.id,
-        start=s.start,
-        end=s.end,
-        text=s.text,
-        confidence=s.confidence,
-        avg_logprob=s.avg_logprob,
-        no_speech_prob=s.no_speech_prob,
-        compression_ratio=s.compression_ratio,
-        speaker=s.speaker,
-        words=[
-            asr_pb2.Word(word=w.word, start=w.start, end=w.end, probability=w.probability, speaker=w.speaker)
-            for w in s.words
-        ],
-    )
-
-
-def to_proto(result: TranscriptResult) -> asr_pb2.Transcript:
-    return asr_pb2.Transcript(
-        text=result.text,
-        language=result.language,
-        language_probability=result.language_probability,
-        duration=result.duration,
-        model=result.model,
-        requested_model=result.requested_model,
-        processing_seconds=result.processing_seconds,
-        speakers=result.speakers,
-        segments=[segment_proto(s) for s in result.segments],
-        speaker_turns=[
-            asr_pb2.SpeakerTurn(start=t.start, end=t.end, speaker=t.speaker) for t in result.speaker_turns
-        ],
-    )
-
-
-def _observe(result: TranscriptResult) -> None:
-    AUDIO_SECONDS.labels(result.model).inc(result.duration)
-    if result.duration > 0:
-        REAL_TIME_FACTOR.labels(result.model).observe(result.processing_seconds / result.duration)
 
 
 class AsrServicer(asr_pb2_grpc.AsrServicer):
@@ -98,6 +47,10 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         self._streams = 0
         self._spool_dir = settings.spool_dir
         self._spool_dir.mkdir(parents=True, exist_ok=True)
+
+    def _check_ready(self) -> None:
+        if not self._engine.ready:
+            raise UnavailableError("the ASR models are still loading")
 
     async def _spool(
         self, requests: AsyncIterator[asr_pb2.TranscribeRequest]
@@ -125,15 +78,13 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             result = self._engine.transcribe(audio, options, cancelled)
         finally:
             decoded.unlink(missing_ok=True)
-        _observe(result)
         return result
 
     @observed("Transcribe")
     async def Transcribe(
         self, request_iterator: AsyncIterator[asr_pb2.TranscribeRequest], context: grpc.aio.ServicerContext
     ) -> asr_pb2.Transcript:
-        if not self._engine.ready:
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "the ASR models are still loading")
+        self._check_ready()
         cancelled = threading.Event()
         path: Path | None = None
         try:
@@ -147,10 +98,6 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
                 max_speakers=config.max_speakers,
             )
             result = await self._queue.run(lambda: self._transcribe_file(path, options, cancelled))
-        except (MediaError, InvalidRequestError, UnknownModelError) as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        except QueueFullError as exc:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
         except asyncio.CancelledError:
             cancelled.set()  # the caller left or the deadline passed: stop decoding at the next window
             log.info("the caller went away; the transcription stops at its next window")
@@ -162,97 +109,32 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             "transcribed %.1f s of audio with %s (asked for %s) in %.2f s",
             result.duration, result.model, result.requested_model, result.processing_seconds,
         )  # fmt: skip
-        return to_proto(result)
+        return transcript_proto(result)
 
     @observed_stream("Stream")
     async def Stream(
         self, request_iterator: AsyncIterator[asr_pb2.StreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[asr_pb2.StreamEvent]:
-        if not self._engine.ready:
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "the ASR models are still loading")
+        self._check_ready()
         if self._streams >= self._settings.max_streams:
-            await context.abort(
-                grpc.StatusCode.RESOURCE_EXHAUSTED,
-                f"this ASR process serves {self._settings.max_streams} live streams already",
-            )
+            raise BusyError(f"this ASR process serves {self._settings.max_streams} live streams already")
         first = await anext(request_iterator, None)
         if first is None or first.WhichOneof("payload") != "config":
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "the first message must carry the config")
-        assert first is not None  # abort raised otherwise
-        try:
-            resolution, language = self._engine.resolve(first.config.model, first.config.language)
-            live = LiveStream(self._engine, resolution, language, diarize=first.config.diarize)
-        except (InvalidRequestError, UnknownModelError) as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            raise InvalidRequestError("the first message must carry the config")
+        resolution, language = self._engine.resolve(first.config.model, first.config.language)
+        live = LiveStream(self._engine, resolution, language, diarize=first.config.diarize)
         self._streams += 1
         LIVE_STREAMS.inc()
         try:
             yield asr_pb2.StreamEvent(
                 ready=asr_pb2.StreamReady(model=resolution.weights_id, requested_model=resolution.requested)
             )
-            async for event in self._run_stream(live, request_iterator, context):
+            relay = relay_stream(live, request_iterator, self._stream_queue, self._settings.stream_step_s)
+            async for event in relay:
                 yield event
         finally:
             self._streams -= 1
             LIVE_STREAMS.dec()
-
-    async def _run_stream(
-        self,
-        live: LiveStream,
-        requests: AsyncIterator[asr_pb2.StreamRequest],
-        context: grpc.aio.ServicerContext,
-    ) -> AsyncIterator[asr_pb2.StreamEvent]:
-        """Reads audio in the background while steps of this stream take their turns on the shared
-        stream workers, and answers what each step found."""
-        arrived = asyncio.Event()  # new audio, or the end of it
-        decoded = asyncio.Event()  # a step consumed audio: a held-back reader may go on
-
-        async def read_audio() -> None:
-            try:
-                async for request in requests:
-                    if request.WhichOneof("payload") != "audio":
-                        raise InvalidRequestError("only audio may follow the config")
-                    if len(request.audio) % 2:
-                        raise InvalidRequestError("audio must be 16-bit samples: an even number of bytes")
-                    live.append(request.audio)
-                    arrived.set()
-                    while live.backlogged:
-                        decoded.clear()
-                        await decoded.wait()
-            finally:
-                arrived.set()
-
-        reader = asyncio.create_task(read_audio())
-        cancelled = threading.Event()
-        step_s = self._settings.stream_step_s
-        more = False
-        try:
-            while True:
-                ended = reader.done()
-                if ended and reader.exception() is not None:
-                    await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(reader.exception()))
-                if not (ended or more or live.new_audio_s() >= step_s):
-                    arrived.clear()
-                    await arrived.wait()
-                    continue
-                result = await self._stream_queue.run(lambda ended=ended: live.step(ended, cancelled))  # type: ignore[misc]
-                decoded.set()
-                more = result.more
-                if result.interim is not None:
-                    yield asr_pb2.StreamEvent(
-                        partial=asr_pb2.StreamPartial(text=result.interim.text, start=result.interim.start)
-                    )
-                for segment in result.segments:
-                    yield asr_pb2.StreamEvent(segment=segment_proto(segment))
-                if result.transcript is not None:
-                    _observe(result.transcript)
-                    yield asr_pb2.StreamEvent(transcript=to_proto(result.transcript))
-                    return
-        except asyncio.CancelledError:
-            cancelled.set()  # the caller went away: a decode in progress stops at its next segment
-            raise
-        finally:
-            reader.cancel()
 
     @observed("ListModels")
     async def ListModels(

@@ -11,14 +11,16 @@ from typing import TypeVar
 
 from prometheus_client import Gauge
 
+from services.common.errors import BusyError
+
 QUEUE_DEPTH = Gauge("stt_asr_queue_depth", "Work waiting for a worker", ["queue"])
 IN_FLIGHT = Gauge("stt_asr_in_flight", "Work running on a worker", ["queue"])
 
 T = TypeVar("T")
 
 
-class QueueFullError(RuntimeError):
-    pass
+class QueueFullError(BusyError):
+    """Every worker is busy and the waiting line is full."""
 
 
 class WorkQueue:

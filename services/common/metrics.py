@@ -1,4 +1,5 @@
-"""Prometheus metrics every gRPC service exports, and the decorator that records them per call."""
+"""Prometheus metrics every gRPC service exports, and the decorator that records them per call and
+answers a `ServiceError` with its status."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 import grpc
 from prometheus_client import Counter, Histogram
 
+from services.common.errors import ServiceError
 from services.common.request_id import current_request_id, from_context
 
 GRPC_REQUESTS = Counter(
@@ -45,13 +47,17 @@ def _recorded(method: str, context: grpc.aio.ServicerContext) -> Iterator[None]:
 
 
 def observed(method: str) -> Callable[[Handler], Handler]:
-    """Wraps a servicer method: request id in the logs, calls counted and timed."""
+    """Wraps a servicer method: request id in the logs, calls counted and timed, and a `ServiceError`
+    answered with its own status."""
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
             with _recorded(method, context):
-                return await handler(self, request, context)
+                try:
+                    return await handler(self, request, context)
+                except ServiceError as exc:
+                    await context.abort(exc.status, str(exc))
 
         return wrapper  # type: ignore[return-value]
 
@@ -65,8 +71,11 @@ def observed_stream(method: str) -> Callable[[StreamHandler], StreamHandler]:
         @functools.wraps(handler)
         async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             with _recorded(method, context):
-                async for answer in handler(self, request, context):
-                    yield answer
+                try:
+                    async for answer in handler(self, request, context):
+                        yield answer
+                except ServiceError as exc:
+                    await context.abort(exc.status, str(exc))
 
         return wrapper  # type: ignore[return-value]
 

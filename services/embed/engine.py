@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from services.common.errors import InvalidRequestError
 from services.embed.settings import EmbedSettings
 
 log = logging.getLogger(__name__)
 
 
-class InvalidTextsError(ValueError):
+class InvalidTextsError(InvalidRequestError):
     """Input the caller can fix: no texts, too many, one too long or empty."""
 
 

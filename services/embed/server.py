@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 from prometheus_client import Counter
 
+from services.common.errors import UnavailableError
 from services.common.metrics import observed
-from services.embed.engine import EmbedEngine, InvalidTextsError
+from services.embed.engine import EmbedEngine
 from stt.v1 import embed_pb2, embed_pb2_grpc
 
 SERVICE_NAME = embed_pb2.DESCRIPTOR.services_by_name["Embed"].full_name
@@ -27,14 +28,11 @@ class EmbedServicer(embed_pb2_grpc.EmbedServicer):
         self, request: embed_pb2.EmbedRequest, context: grpc.aio.ServicerContext
     ) -> embed_pb2.EmbedResponse:
         if not self._engine.ready:
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "the embedding model is still loading")
+            raise UnavailableError("the embedding model is still loading")
         texts = list(request.texts)
-        try:
-            self._engine.check(texts)  # at once, before the call waits for a worker
-            loop = asyncio.get_running_loop()
-            vectors = await loop.run_in_executor(self._executor, self._engine.embed, texts)
-        except InvalidTextsError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        self._engine.check(texts)  # at once, before the call waits for a worker
+        loop = asyncio.get_running_loop()
+        vectors = await loop.run_in_executor(self._executor, self._engine.embed, texts)
         TEXTS_EMBEDDED.inc(len(texts))
         return embed_pb2.EmbedResponse(
             embeddings=[embed_pb2.Vector(values=v) for v in vectors.tolist()],

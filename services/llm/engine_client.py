@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 
+from services.common.errors import UnavailableError
 from services.llm.settings import LlmSettings
 
 
-class EngineUnavailableError(RuntimeError):
+class EngineUnavailableError(UnavailableError):
     """The engine did not answer, or answered with a server error."""
 
 

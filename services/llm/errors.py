@@ -1,12 +1,10 @@
-"""The failures of a request the service reports, each mapped to one gRPC status in `server.py`."""
+"""The text rules every LLM request shares; the failures are the common ones (services/common/errors.py)."""
+
+from services.common.errors import InputTooLargeError, InvalidRequestError
 
 
-class InvalidRequestError(ValueError):
-    """Empty text, an unknown style or type: INVALID_ARGUMENT."""
-
-
-class TextTooLongError(ValueError):
-    """Text over the configured maximum: OUT_OF_RANGE (413 at the gateway), never silently cut."""
+class TextTooLongError(InputTooLargeError):
+    """Text over the configured maximum (413 at the gateway), never silently cut."""
 
 
 def usable_text(text: str, max_chars: int, verb: str) -> str:

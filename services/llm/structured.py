@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonschema
 
+from services.common.errors import MalformedAnswerError
 from services.llm.engine_client import EngineClient
 from services.llm.settings import LlmSettings
 
@@ -22,10 +23,6 @@ def structured_room_tokens(settings: LlmSettings) -> int:
     """Tokens a structured prompt needs beyond a summary's: its longer answer and the schema it quotes
     (the longest of ours is under 900 characters of JSON)."""
     return settings.structured_answer_tokens - settings.answer_tokens + 350
-
-
-class MalformedAnswerError(RuntimeError):
-    """The engine's answer did not have the asked-for shape, twice."""
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,7 @@ async def test_a_long_recording_clusters_a_sample_and_places_every_other_piece(
     join their nearest voice. Here the bound is 6 pieces."""
     from services.asr.diarization.clustering import SpeakerBounds
     from services.asr.diarization.pipeline import DiarizationOptions, Diarizer
-    from services.asr.media import decode
+    from services.common.media import decode
 
     audio = decode(two_voices.path)
     full, sampled = (
@@ -216,7 +216,7 @@ def test_a_caller_who_leaves_stops_the_diarization(two_voices: Conversation) -> 
 
     from services.asr.diarization.clustering import SpeakerBounds
     from services.asr.diarization.pipeline import DiarizationCancelledError, DiarizationOptions, Diarizer
-    from services.asr.media import decode
+    from services.common.media import decode
 
     cancelled = threading.Event()
     cancelled.set()

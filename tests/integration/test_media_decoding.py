@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.asr.media import SAMPLE_RATE, MediaError, decode, decode_to_disk, mean_square
+from services.common.media import SAMPLE_RATE, MediaError, decode, decode_to_disk, mean_square
 from tests.conftest import Speech
 from tests.support.media import ENCODINGS, encode, read_wav
 

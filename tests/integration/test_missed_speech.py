@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.asr.engine import AsrEngine, SegmentResult, TranscribeOptions
-from services.asr.media import SAMPLE_RATE, decode
+from services.asr.decoding import DecodeJob
+from services.asr.engine import AsrEngine
 from services.asr.missed_speech import missed_speech
+from services.asr.results import SegmentResult, TranscribeOptions
 from services.asr.settings import AsrSettings
+from services.common.media import SAMPLE_RATE, decode
 from tests.conftest import Speech
 
 
@@ -50,15 +52,11 @@ def test_covered_speech_silence_and_undecoded_audio_are_left_alone(speech: dict[
 def test_skipped_speech_is_decoded_and_placed_in_time(engine: AsrEngine, speech: dict[str, Speech]) -> None:
     audio, first_end, second_start = _spoken(speech["weather"], speech["garden"], 4.0)
     duration = len(audio) / SAMPLE_RATE
-    model = engine.registry.get("base")
+    job = DecodeJob(engine.registry.get("base"), "en", duration, threading.Event())
     # As the decoder leaves it when it skips the rest of a window: only the first sentence.
-    decoded = engine.decode_stretch(
-        model, audio[: int(first_end * SAMPLE_RATE)], "en", 0.0, 0.0, duration, threading.Event()
-    )
+    decoded = engine.decoder.decode(job, audio[: int(first_end * SAMPLE_RATE)], 0.0, 0.0)
     assert "garden" not in " ".join(s.text for s in decoded.segments)
-    recovered = engine.recover_missed(
-        model, audio, 0, len(audio), decoded.segments, "en", duration, threading.Event()
-    )
+    recovered = engine.decoder.recover_missed(job, audio, 0, len(audio), decoded.segments)
     text = " ".join(s.text for s in recovered).lower()
     assert "grandmother" in text and "garden" in text
     assert all(second_start - 0.6 < s.start and s.end <= duration for s in recovered)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.llm.engine_client import EngineClient
-from services.llm.server import EngineRuntime
+from services.llm.engine_runtime import EngineRuntime
 from services.llm.settings import LlmSettings
 from services.llm.structured import MalformedAnswerError, StructuredAnswers, decoding_schema
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import websockets
 
-from services.asr.media import decode
+from services.common.media import decode
 
 FRAME_BYTES = 3200  # 0.1 s of 16-bit 16 kHz mono, about what a browser's audio callback sends
 BYTES_PER_SECOND = 32_000

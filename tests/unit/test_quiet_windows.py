@@ -6,8 +6,8 @@ import itertools
 
 import numpy as np
 
-from services.asr.engine import quiet_windows
-from services.asr.media import SAMPLE_RATE
+from services.asr.windows import quiet_windows
+from services.common.media import SAMPLE_RATE
 
 
 def test_short_audio_is_one_window() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.asr.engine import TimedWord, split_into_sentences
+from services.asr.sentences import TimedWord, split_into_sentences
 
 
 def _words(*spec: tuple[str, float, float]) -> list[TimedWord]:

@@ -18,7 +18,7 @@ import numpy as np
 from services.asr.diarization.clustering import SpeakerBounds, cluster, spread_sample
 from services.asr.diarization.pipeline import Diarizer, frame_voices
 from services.asr.diarization.timeline import speaker_name
-from services.asr.media import SAMPLE_RATE
+from services.common.media import SAMPLE_RATE
 
 _CLEARLY_NEARER = 0.1
 

@@ -27,7 +27,7 @@ from services.asr.diarization.embeddings import MIN_PIECE_S, SpeakerEncoder
 from services.asr.diarization.segmentation import LocalActivity, Segmenter
 from services.asr.diarization.speaker_models import SpeakerModelFiles, load_campplus, load_segmentation
 from services.asr.diarization.timeline import SpeakerTimeline, runs
-from services.asr.media import SAMPLE_RATE, Samples
+from services.common.media import SAMPLE_RATE, Samples
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from services.asr.media import SAMPLE_RATE, Samples
+from services.common.media import SAMPLE_RATE, Samples
 
 _BATCH = 8
 

@@ -1,18 +1,22 @@
-"""Reads an uploaded media file: checks by content that it is a format we accept, decodes its audio
-track to 16 kHz mono float32 (any sample rate or channel count in), and says clearly what is wrong."""
+"""Reads an uploaded media file for any service: checks by content that it is a format we accept,
+decodes its first audio track to mono 16-bit PCM at the rate asked (16 kHz unless said; any sample rate
+or channel count in), a block at a time, and says clearly what is wrong. Knows no model."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
+import av.audio.fifo
 import numpy as np
 
-# The private frame helpers of faster-whisper's decoder (pinned to 1.2.1): invalid frames skipped,
-# frames grouped without timestamp checks, the resampler flushed at the end.
-from faster_whisper.audio import _group_frames, _ignore_invalid_frames, _resample_frames, decode_audio
+from services.common.errors import InvalidRequestError
 
 SAMPLE_RATE = 16_000
+"""What the speech models read."""
+_BLOCK_SAMPLES = 500_000
 
 # FFmpeg demuxers of the formats the public API accepts: MP3, WAV, FLAC, OGG/OPUS, M4A/MP4/MOV, AAC,
 # WMA/WMV (ASF), WebM/MKV (Matroska), AVI, MPG/MPEG (program and transport streams).
@@ -23,7 +27,7 @@ ACCEPTED_DEMUXERS = frozenset(
 ACCEPTED_FORMATS = "MP3, WAV, FLAC, OGG, M4A, AAC, OPUS, WMA, MP4, WebM, MKV, AVI, MOV, WMV, MPG, MPEG"
 
 
-class MediaError(ValueError):
+class MediaError(InvalidRequestError):
     """The upload cannot be transcribed; the message says why, in words a caller can act on."""
 
 
@@ -45,16 +49,52 @@ def _check_container(path: Path) -> None:
         ) from exc
 
 
-def decode(path: Path) -> np.ndarray:
-    """The file's first audio track as 16 kHz mono float32 samples, in memory (short files, tools)."""
+def _valid_frames(frames: Iterator[av.AudioFrame]) -> Iterator[av.AudioFrame]:
+    """The frames a damaged stretch leaves readable: one bad packet does not lose the file."""
+    while True:
+        try:
+            yield next(frames)
+        except StopIteration:
+            return
+        except av.error.InvalidDataError:
+            continue
+
+
+def _grouped(frames: Iterator[av.AudioFrame]) -> Iterator[av.AudioFrame]:
+    """Frames joined into groups of about `_BLOCK_SAMPLES`, their timestamps dropped: files with broken
+    ones still decode, and the resampler works on fewer, larger pieces."""
+    fifo = av.audio.fifo.AudioFifo()
+    for frame in frames:
+        frame.pts = None
+        fifo.write(frame)
+        if fifo.samples >= _BLOCK_SAMPLES and (group := fifo.read()) is not None:
+            yield group
+    if fifo.samples and (rest := fifo.read()) is not None:
+        yield rest
+
+
+def _pcm_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
+    """The first audio track as blocks of mono int16 samples at `rate`."""
     _check_readable(path)
+    produced = 0
     try:
-        audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+        with av.open(str(path), metadata_errors="ignore") as container:
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
+            groups = _grouped(_valid_frames(container.decode(audio=0)))
+            for group in itertools.chain(groups, [None]):  # None flushes what the resampler holds
+                for resampled in resampler.resample(group):
+                    block = resampled.to_ndarray().reshape(-1)
+                    produced += len(block)
+                    yield block
     except av.FFmpegError as exc:
         raise MediaError("the audio track could not be decoded (corrupt data)") from exc
-    if audio.size == 0:
+    if produced == 0:
         raise MediaError("the audio track holds no decodable audio")
-    return audio
+
+
+def decode(path: Path, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """The file's first audio track as mono float32 samples, in memory (short files, tools)."""
+    return np.concatenate(list(_pcm_blocks(path, rate))).astype(np.float32) / 32768.0
 
 
 class DecodedAudio:
@@ -79,23 +119,14 @@ class DecodedAudio:
         return pcm.astype(np.float32) / 32768.0
 
 
-def decode_to_disk(path: Path, out: Path) -> DecodedAudio:
-    """Decodes the file's first audio track into `out` as it is read, frame group by frame group
-    (faster-whisper's own decoding steps, which otherwise gather the whole track in memory)."""
-    _check_readable(path)
+def decode_to_disk(path: Path, out: Path, rate: int = SAMPLE_RATE) -> DecodedAudio:
+    """Decodes the file's first audio track into `out` as it is read, a block at a time, so an hour
+    costs the memory of one block."""
     samples = 0
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container, out.open("wb") as sink:
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-            frames = _group_frames(_ignore_invalid_frames(container.decode(audio=0)), 500_000)
-            for frame in _resample_frames(frames, resampler):
-                pcm = frame.to_ndarray()
-                sink.write(pcm.tobytes())
-                samples += pcm.shape[-1]
-    except av.FFmpegError as exc:
-        raise MediaError("the audio track could not be decoded (corrupt data)") from exc
-    if samples == 0:
-        raise MediaError("the audio track holds no decodable audio")
+    with out.open("wb") as sink:
+        for block in _pcm_blocks(path, rate):
+            sink.write(block.astype("<i2").tobytes())
+            samples += len(block)
     return DecodedAudio(out, samples)
 
 

@@ -1,0 +1,33 @@
+"""The LLM service's runtime: the weights live in the engine, its own process (vLLM's OpenAI server, or
+llama.cpp's on the CPU default), so loading is waiting for the engine to answer."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from services.llm.settings import LlmSettings
+
+
+class EngineRuntime:
+    """The weights live in the engine, its own process: this service is ready once the engine answers,
+    and gives up (the process exits) if it does not within `engine_start_timeout_s`."""
+
+    def __init__(self, settings: LlmSettings) -> None:
+        self._settings = settings
+
+    def load(self) -> None:
+        deadline = time.monotonic() + self._settings.engine_start_timeout_s
+        while True:
+            try:
+                if httpx.get(f"{self._settings.engine_url}/v1/models", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the engine at {self._settings.engine_url} did not answer")
+            time.sleep(0.5)
+
+    def close(self) -> None:
+        """Nothing is held here."""
