@@ -25,7 +25,7 @@ from tests.support.platform import asr_process
 
 
 async def _transcribe(address: str, path: Path) -> asr_pb2.Transcript:
-    client = AsrClient(address, chunk_bytes=1 << 20, info_timeout_s=10)
+    client = AsrClient(address, chunk_bytes=1 << 20, info_timeout_s=10, retry_after_s=5)
     try:
         config = asr_pb2.TranscribeConfig(diarize=True)
         return await client.transcribe(path, config, request_id="long-file-bench", timeout_s=7200)

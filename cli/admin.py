@@ -13,15 +13,13 @@ import json
 import sys
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from gateway import tiers
 from gateway.auth import forget_keys
-from gateway.credits import Credits
 from gateway.settings import GatewaySettings
+from gateway.state import GatewayState
 from gateway.store import accounts as store
-from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import Account
 
 
@@ -56,14 +54,11 @@ def add_parser(commands: Any) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: GatewaySettings) -> dict[str, Any]:
-    await asyncio.to_thread(migrate, settings.sql_url)
-    engine = create_engine(settings.sql_url)
-    sessions = session_factory(engine)
-    redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
-    credits = Credits(redis, sessions, settings.quota_cache_ttl_s)
+    state = await GatewayState.open(settings)  # what the gateway holds: the same stores, the same way
+    credits = state.credits
     forget: list[str] = []  # cached key lookups to drop once the change is committed
     try:
-        async with sessions.begin() as session:
+        async with state.sessions.begin() as session:
             if args.action == "create-account":
                 try:
                     account = await store.create_account(session, args.email, args.plan)
@@ -91,7 +86,7 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> dict[str,
                     forget = [revoked.key_hash]
         if forget:
             try:
-                await forget_keys(redis, forget)
+                await forget_keys(state.redis, forget)
             except RedisError:
                 answer["warning"] = (
                     f"Redis could not be reached: the change is saved, and keys may act on the old state "
@@ -106,8 +101,7 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> dict[str,
         answer["credits"] = await credits.balance(tiers.credits_bucket(account.id))
         return answer
     finally:
-        await redis.aclose()
-        await engine.dispose()
+        await state.close()
 
 
 async def _find(session: Any, email: str) -> Account:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from cli import admin
 from cli.serve import serve
+from cli.settings import ServeSettings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,9 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Starts a private Redis, the ASR service and the gateway; Ctrl-C stops them all. "
         "STT_PORT sets the gateway's port (default 8000); STT_DATA_DIR the data folder.",
     )
-    serve_cmd.add_argument(
-        "--data-dir", type=Path, default=Path(os.environ.get("STT_DATA_DIR", "data")), help="the data folder"
-    )
+    serve_cmd.add_argument("--data-dir", type=Path, help="the data folder (default: STT_DATA_DIR, or data)")
     admin.add_parser(commands)
     return parser
 
@@ -29,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        return serve(args.data_dir)
+        settings = ServeSettings()
+        return serve(args.data_dir or settings.data_dir, settings)
     return admin.run(args)
 
 

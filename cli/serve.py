@@ -3,7 +3,6 @@ Ctrl-C (or SIGTERM) stops every process it started."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -11,20 +10,21 @@ from pathlib import Path
 from types import FrameType
 
 from cli.processes import free_port, start_llm_engine, start_python, start_redis, stop
+from cli.settings import ServeSettings
 from services.llm.settings import LlmSettings
 
 
-def serve(data_dir: Path) -> int:
+def serve(data_dir: Path, settings: ServeSettings) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {"STT_DATA_DIR": str(data_dir.resolve())}
     redis_process, redis_url = start_redis(data_dir)
     print(f"stt: redis on {redis_url}", flush=True)
-    asr_port = int(os.environ.get("STT_ASR_PORT") or free_port())
-    embed_port = int(os.environ.get("STT_EMBED_PORT") or free_port())
+    asr_port = settings.asr_port or free_port()
+    embed_port = settings.embed_port or free_port()
     children: dict[str, subprocess.Popen[bytes]] = {"redis": redis_process}
     children["asr"] = start_python("services.asr", {**env, "STT_ASR_PORT": str(asr_port)})
     children["embed"] = start_python("services.embed", {**env, "STT_EMBED_PORT": str(embed_port)})
-    engine_port, llm_port = free_port(), int(os.environ.get("STT_LLM_PORT") or free_port())
+    engine_port, llm_port = settings.llm_engine_port or free_port(), settings.llm_port or free_port()
     children["llm-engine"] = start_llm_engine(engine_port, LlmSettings().context_tokens)
     llm_env = {**env, "STT_LLM_PORT": str(llm_port), "STT_LLM_ENGINE_URL": f"http://127.0.0.1:{engine_port}"}
     children["llm"] = start_python("services.llm", llm_env)
@@ -35,8 +35,8 @@ def serve(data_dir: Path) -> int:
         "STT_GATEWAY_LLM_ADDRESS": f"127.0.0.1:{llm_port}",
         "STT_GATEWAY_REDIS_URL": redis_url,
     }
-    children["gateway"] = start_python("gateway", gateway_env)
-    port = os.environ.get("STT_PORT") or os.environ.get("STT_GATEWAY_PORT") or "8000"
+    port = settings.gateway_port
+    children["gateway"] = start_python("gateway", {**gateway_env, "STT_GATEWAY_PORT": str(port)})
     print(
         f"stt: ASR service on 127.0.0.1:{asr_port}, embedding service on 127.0.0.1:{embed_port}, "
         f"LLM service on 127.0.0.1:{llm_port} (llama.cpp engine on {engine_port}); "

@@ -9,14 +9,9 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
-from redis.asyncio import Redis
 
-from gateway.clients.asr import AsrClient
-from gateway.clients.embed import EmbedClient
-from gateway.clients.llm import LlmClient
 from gateway.credits import Credits
 from gateway.errors import install_error_handlers
-from gateway.limits import Limits
 from gateway.middleware import RequestContextMiddleware
 from gateway.routes import (
     account,
@@ -32,7 +27,7 @@ from gateway.routes import (
     transcripts,
 )
 from gateway.settings import GatewaySettings
-from gateway.store.database import create_engine, migrate, session_factory
+from gateway.state import GatewayState
 from gateway.store.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -46,7 +41,7 @@ async def _release_stale_holds(credits: Credits, settings: GatewaySettings) -> N
             await credits.release_stale(utcnow() - horizon)
         except Exception:
             log.exception("could not release stale holds; will try again")
-        await asyncio.sleep(300)
+        await asyncio.sleep(settings.stale_hold_sweep_s)
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -54,33 +49,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.asr = AsrClient(
-            settings.asr_address,
-            chunk_bytes=settings.upload_chunk_bytes,
-            info_timeout_s=settings.info_timeout_s,
-        )
-        app.state.embed = EmbedClient(
-            settings.embed_address, timeout_s=settings.embed_timeout_s, info_timeout_s=settings.info_timeout_s
-        )
-        app.state.llm = LlmClient(
-            settings.llm_address, timeout_s=settings.llm_timeout_s, info_timeout_s=settings.info_timeout_s
-        )
-        app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
-        await asyncio.to_thread(migrate, settings.sql_url)
-        engine = create_engine(settings.sql_url)
-        app.state.sessions = session_factory(engine)
-        app.state.credits = Credits(app.state.redis, app.state.sessions, settings.quota_cache_ttl_s)
-        app.state.limits = Limits(app.state.redis, settings.lease_ttl_s, settings.busy_retry_after_s)
-        sweeper = asyncio.create_task(_release_stale_holds(app.state.credits, settings))
+        state = await GatewayState.open(settings)
+        app.state.gateway = state
+        sweeper = asyncio.create_task(_release_stale_holds(state.credits, settings))
         try:
             yield
         finally:
             sweeper.cancel()
-            await app.state.asr.close()
-            await app.state.embed.close()
-            await app.state.llm.close()
-            await app.state.redis.aclose()
-            await engine.dispose()
+            await state.close()
 
     app = FastAPI(
         title="Speech AI platform",
@@ -88,8 +64,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         summary="Self-hosted speech to text: transcription, models, health",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    install_error_handlers(app)
+    install_error_handlers(app, settings.retry_after_s)
     app.add_middleware(RequestContextMiddleware)
     routers = (
         transcribe, stream, summarize, analyze, generate, embed, models, health, account, transcripts,

@@ -11,8 +11,7 @@ from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
 from gateway.errors import ApiError
-from gateway.limits import Limits
-from gateway.settings import GatewaySettings
+from gateway.state import GatewayState
 from gateway.store.accounts import account_for_key, hash_key
 from gateway.store.models import utcnow
 
@@ -73,19 +72,17 @@ async def forget_keys(redis: Redis, key_hashes: list[str]) -> None:
         await redis.delete(*(cache_key(h) for h in key_hashes))
 
 
-async def _lookup(
-    connection: HTTPConnection, raw_key: str, settings: GatewaySettings, limits: Limits, ip: str
-) -> Principal | None:
+async def _lookup(raw_key: str, state: GatewayState, ip: str) -> Principal | None:
     """The key's account from the Redis cache, or from SQL (then cached). Revocation deletes the entry.
     Only a key that is not cached can be a guess, so only such keys meet the failed-attempts limit."""
-    redis: Redis = connection.app.state.redis
+    redis, settings = state.redis, state.settings
     digest = hash_key(raw_key)
     cached = await redis.get(cache_key(digest))
     if cached is not None:
         known = json.loads(cached)
         return Principal(known["plan"], "", known["account_id"], known["key_id"])
-    await limits.check("failed-auth", ip, settings.failed_auth_per_minute)
-    async with connection.app.state.sessions.begin() as session:
+    await state.limits.check("failed-auth", ip, settings.failed_auth_per_minute)
+    async with state.sessions.begin() as session:
         found = await account_for_key(session, raw_key)
         if found is None:
             return None
@@ -96,13 +93,14 @@ async def _lookup(
     return Principal(account.plan, "", account.id, key.id)
 
 
-async def authenticate(connection: HTTPConnection, settings: GatewaySettings, limits: Limits) -> Principal:
+async def authenticate(connection: HTTPConnection, state: GatewayState) -> Principal:
+    settings = state.settings
     ip = client_ip(connection, settings.trusted_proxies)
     raw_key = presented_key(connection)
     if raw_key is None:
         return Principal("anonymous", ip)
-    found = await _lookup(connection, raw_key, settings, limits, ip)
+    found = await _lookup(raw_key, state, ip)
     if found is None:
-        await limits.hit("failed-auth", ip, settings.failed_auth_per_minute, 60)
+        await state.limits.hit("failed-auth", ip, settings.failed_auth_per_minute, 60)
         raise ApiError(401, "invalid or revoked API key")
     return replace(found, client_ip=ip)

@@ -17,55 +17,63 @@ from gateway.credits import Credits
 from gateway.errors import ApiError
 from gateway.limits import Limits
 from gateway.settings import GatewaySettings
+from gateway.state import GatewayState, state_of
 from gateway.store.models import Account
 from services.common.request_id import current_request_id
 
 
-def _settings(request: Request) -> GatewaySettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+def _state(request: Request) -> GatewayState:
+    return state_of(request)
 
 
-def _asr(request: Request) -> AsrClient:
-    return request.app.state.asr  # type: ignore[no-any-return]
+StateDep = Annotated[GatewayState, Depends(_state)]
 
 
-def _embed(request: Request) -> EmbedClient:
-    return request.app.state.embed  # type: ignore[no-any-return]
+def _settings(state: StateDep) -> GatewaySettings:
+    return state.settings
 
 
-def _llm(request: Request) -> LlmClient:
-    return request.app.state.llm  # type: ignore[no-any-return]
+def _asr(state: StateDep) -> AsrClient:
+    return state.asr
 
 
-def _redis(request: Request) -> Redis:
-    return request.app.state.redis  # type: ignore[no-any-return]
+def _embed(state: StateDep) -> EmbedClient:
+    return state.embed
 
 
-async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+def _llm(state: StateDep) -> LlmClient:
+    return state.llm
+
+
+def _redis(state: StateDep) -> Redis:
+    return state.redis
+
+
+async def _session(state: StateDep) -> AsyncIterator[AsyncSession]:
     """A session whose transaction commits when the route returns and rolls back when it raises."""
-    async with request.app.state.sessions.begin() as session:
+    async with state.sessions.begin() as session:
         yield session
 
 
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+def _sessions(state: StateDep) -> async_sessionmaker[AsyncSession]:
     """For work that outlives the request's own session (a streamed answer, work after the answer)."""
-    return request.app.state.sessions  # type: ignore[no-any-return]
+    return state.sessions
 
 
-def _credits(request: Request) -> Credits:
-    return request.app.state.credits  # type: ignore[no-any-return]
+def _credits(state: StateDep) -> Credits:
+    return state.credits
 
 
-def _limits(request: Request) -> Limits:
-    return request.app.state.limits  # type: ignore[no-any-return]
+def _limits(state: StateDep) -> Limits:
+    return state.limits
 
 
 def _request_id() -> str:
     return current_request_id.get()
 
 
-async def _principal(request: Request) -> Principal:
-    return await authenticate(request, request.app.state.settings, request.app.state.limits)
+async def _principal(request: Request, state: StateDep) -> Principal:
+    return await authenticate(request, state)
 
 
 async def _account(

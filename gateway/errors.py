@@ -1,11 +1,11 @@
 """The one place that turns failures into the error JSON of the API: `{"error": "..."}` with the right
-status, never a stack trace or HTML. gRPC status codes from the services map to HTTP here too."""
+status, never a stack trace or HTML. gRPC status codes from the services map to HTTP here too (the
+service clients call `from_grpc`), and `api_error_of` is the one mapping of any other failure, shared by
+the HTTP handlers and the WebSocket stream."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import grpc
 from fastapi import FastAPI, Request
@@ -62,20 +62,20 @@ def from_grpc(error: grpc.aio.AioRpcError, service: str, retry_after_s: int) -> 
     return ApiError(status, error.details() or code.name.lower())
 
 
-@contextmanager
-def service_errors(service: str, retry_after_s: int) -> Iterator[None]:
-    """Turns a failed gRPC call to `service` into the API's error (503 with Retry-After when it is down)."""
-    try:
-        yield
-    except grpc.aio.AioRpcError as exc:
-        raise from_grpc(exc, service, retry_after_s) from exc
-
-
-def store_unavailable(exc: RedisError | OperationalError) -> ApiError:
-    """503 for a store that failed: Redis (limits, leases, quota cache) or the SQL database."""
-    store = "the limits store (Redis)" if isinstance(exc, RedisError) else "the database"
-    log.error("%s failed: %s", store, exc)
-    return ApiError(503, f"{store} is unavailable; try again shortly", {"Retry-After": "5"})
+def api_error_of(exc: BaseException, where: str, retry_after_s: int) -> ApiError:
+    """The API's error for any failure on the way: itself for an `ApiError`, 503 with Retry-After for a
+    store that failed (Redis: limits, leases, quota cache; or the SQL database), otherwise a logged 500
+    that says no more than that `where` failed."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, RedisError | OperationalError):
+        store = "the limits store (Redis)" if isinstance(exc, RedisError) else "the database"
+        log.error("%s failed: %s", store, exc)
+        return ApiError(
+            503, f"{store} is unavailable; try again shortly", {"Retry-After": str(retry_after_s)}
+        )
+    log.error("unhandled error in %s", where, exc_info=exc)
+    return ApiError(500, "internal server error")
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -90,7 +90,7 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(problems)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.message, exc.headers)
@@ -111,11 +111,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RedisError)
     @app.exception_handler(OperationalError)
-    async def store_down(_: Request, exc: RedisError | OperationalError) -> JSONResponse:
-        error = store_unavailable(exc)
-        return error_response(error.status, error.message, error.headers)
-
     @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal server error")
+    async def failure(request: Request, exc: Exception) -> JSONResponse:
+        error = api_error_of(exc, f"{request.method} {request.url.path}", retry_after_s)
+        return error_response(error.status, error.message, error.headers)

@@ -32,6 +32,8 @@ class GatewaySettings(BaseSettings):
     """Earlier turns of a chat session sent with a follow-up question (the LLM service drops the
     oldest of them when they do not fit its context)."""
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_s: float = 2.0
+    """Connect and read timeout of a Redis command: a stalled Redis is a quick 503, not a hung request."""
     database_url: str = Field(
         default="", validation_alias=AliasChoices("STT_DATABASE_URL", "STT_GATEWAY_DATABASE_URL")
     )
@@ -54,6 +56,8 @@ class GatewaySettings(BaseSettings):
     stale_hold_after_s: float = 0.0
     """A credit hold older than this was left by a gateway that died mid-request and is refunded;
     0 means the transcription deadline plus ten minutes."""
+    stale_hold_sweep_s: float = 300.0
+    """How often the gateway looks for such holds."""
     busy_retry_after_s: int = 5
     """`Retry-After` of a 429 for a full set of concurrency slots."""
     auth_cache_ttl_s: int = 60
@@ -80,7 +84,7 @@ class GatewaySettings(BaseSettings):
     info_timeout_s: float = 5.0
     """gRPC deadline of small calls: models, languages, health, device facts."""
     retry_after_s: int = 5
-    """`Retry-After` sent with 503 when a backing service is unavailable."""
+    """`Retry-After` sent with 503 when a backing service or store is unavailable."""
     log_level: str = "INFO"
 
     @property

@@ -25,44 +25,79 @@ async def _file_requests(
             yield asr_pb2.TranscribeRequest(audio_chunk=chunk)
 
 
+class AsrStream:
+    """A live stream with the service: write the config, then audio, `done_writing` when the audio ends,
+    and `read` events until the transcript (None once the service has ended the stream). A failure is
+    the API error, as for every call of a client."""
+
+    def __init__(self, call: grpc.aio.StreamStreamCall[asr_pb2.StreamRequest, asr_pb2.StreamEvent],
+                 client: AsrClient) -> None:  # fmt: skip
+        self._call = call
+        self._client = client
+
+    async def write(self, request: asr_pb2.StreamRequest) -> None:
+        await self._client.answer(self._call.write(request))
+
+    async def done_writing(self) -> None:
+        await self._client.answer(self._call.done_writing())
+
+    async def read(self) -> asr_pb2.StreamEvent | None:
+        event = await self._client.answer(self._call.read())
+        return None if event is grpc.aio.EOF else event  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        self._call.cancel()
+
+
 class AsrClient(ServiceClient):
-    def __init__(self, address: str, *, chunk_bytes: int, info_timeout_s: float) -> None:
-        super().__init__(address, SERVICE_NAME, info_timeout_s=info_timeout_s)
+    def __init__(self, address: str, *, chunk_bytes: int, info_timeout_s: float, retry_after_s: int) -> None:
+        super().__init__(
+            address,
+            SERVICE_NAME,
+            display_name="ASR",
+            info_timeout_s=info_timeout_s,
+            retry_after_s=retry_after_s,
+        )
         self._stub = asr_pb2_grpc.AsrStub(self._channel)
         self._chunk_bytes = chunk_bytes
 
     async def transcribe(
         self, path: Path, config: asr_pb2.TranscribeConfig, *, request_id: str, timeout_s: float
     ) -> asr_pb2.Transcript:
-        return await self._stub.Transcribe(
-            _file_requests(path, config, self._chunk_bytes),
-            timeout=timeout_s,
-            metadata=outgoing_metadata(request_id),
+        return await self.answer(
+            self._stub.Transcribe(
+                _file_requests(path, config, self._chunk_bytes),
+                timeout=timeout_s,
+                metadata=outgoing_metadata(request_id),
+            )
         )
 
-    def open_stream(
-        self, *, request_id: str, timeout_s: float
-    ) -> grpc.aio.StreamStreamCall[asr_pb2.StreamRequest, asr_pb2.StreamEvent]:
-        """A live stream: the caller writes the config, then audio, half-closes when the audio ends,
-        and reads events until the transcript."""
-        call = self._stub.Stream(timeout=timeout_s, metadata=outgoing_metadata(request_id))
-        return call  # type: ignore[no-any-return]
+    def open_stream(self, *, request_id: str, timeout_s: float) -> AsrStream:
+        return AsrStream(self._stub.Stream(timeout=timeout_s, metadata=outgoing_metadata(request_id)), self)
 
     async def list_models(self, request_id: str) -> asr_pb2.ListModelsResponse:
-        return await self._stub.ListModels(
-            asr_pb2.ListModelsRequest(), timeout=self._info_timeout_s, metadata=outgoing_metadata(request_id)
+        return await self.answer(
+            self._stub.ListModels(
+                asr_pb2.ListModelsRequest(),
+                timeout=self._info_timeout_s,
+                metadata=outgoing_metadata(request_id),
+            )
         )
 
     async def list_languages(self, request_id: str) -> asr_pb2.ListLanguagesResponse:
-        return await self._stub.ListLanguages(
-            asr_pb2.ListLanguagesRequest(),
-            timeout=self._info_timeout_s,
-            metadata=outgoing_metadata(request_id),
+        return await self.answer(
+            self._stub.ListLanguages(
+                asr_pb2.ListLanguagesRequest(),
+                timeout=self._info_timeout_s,
+                metadata=outgoing_metadata(request_id),
+            )
         )
 
     async def device_info(self, request_id: str) -> asr_pb2.DeviceInfo:
-        return await self._stub.GetDeviceInfo(
-            asr_pb2.GetDeviceInfoRequest(),
-            timeout=self._info_timeout_s,
-            metadata=outgoing_metadata(request_id),
+        return await self.answer(
+            self._stub.GetDeviceInfo(
+                asr_pb2.GetDeviceInfoRequest(),
+                timeout=self._info_timeout_s,
+                metadata=outgoing_metadata(request_id),
+            )
         )

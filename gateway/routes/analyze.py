@@ -8,8 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep, SettingsDep
-from gateway.errors import service_errors
+from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep
 from gateway.intelligence.analysis import Analysis, analysis_json
 from gateway.text_input import require_unicode
 
@@ -26,9 +25,8 @@ class AnalyzeRequest(BaseModel):
 
 @router.post("/v1/analyze", response_model=Analysis, summary="Analyze text")
 async def analyze(
-    body: AnalyzeRequest, llm: LlmDep, settings: SettingsDep, request_id: RequestIdDep, _: PrincipalDep
+    body: AnalyzeRequest, llm: LlmDep, request_id: RequestIdDep, _: PrincipalDep
 ) -> dict[str, Any]:
     require_unicode(body.text, "the text")
-    with service_errors("language model", settings.retry_after_s):
-        answer = await llm.analyze(body.text, body.type, request_id=request_id)
+    answer = await llm.analyze(body.text, body.type, request_id=request_id)
     return analysis_json(answer)

@@ -8,8 +8,8 @@ import numpy as np
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from gateway.dependencies import EmbedDep, PrincipalDep, RequestIdDep, SettingsDep
-from gateway.errors import ApiError, service_errors
+from gateway.dependencies import EmbedDep, PrincipalDep, RequestIdDep
+from gateway.errors import ApiError
 from gateway.text_input import require_unicode
 
 router = APIRouter(tags=["text"])
@@ -29,14 +29,13 @@ class EmbedResponse(BaseModel):
 
 @router.post("/v1/embed", response_model=EmbedResponse, summary="Sentence embeddings")
 async def embed(
-    body: EmbedRequest, embedder: EmbedDep, settings: SettingsDep, request_id: RequestIdDep, _: PrincipalDep
+    body: EmbedRequest, embedder: EmbedDep, request_id: RequestIdDep, _: PrincipalDep
 ) -> Response:
     if not body.texts:
         raise ApiError(400, "no texts to embed: send at least one")
     for index, text in enumerate(body.texts):
         require_unicode(text, f"text {index}")
-    with service_errors("embedding", settings.retry_after_s):
-        answer = await embedder.embed(body.texts, request_id=request_id)
+    answer = await embedder.embed(body.texts, request_id=request_id)
     # Rendered here rather than through FastAPI's encoder, which walks tens of thousands of floats
     # one by one; eight decimals keep every digit a float32 holds and halve the JSON.
     vectors = np.asarray([vector.values for vector in answer.embeddings], dtype=np.float64)

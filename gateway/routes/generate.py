@@ -8,8 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep, SettingsDep
-from gateway.errors import service_errors
+from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep
 from gateway.intelligence.generation import SHAPES, GenerateResponse, generated_json
 from gateway.text_input import require_unicode
 
@@ -24,10 +23,9 @@ class GenerateRequest(BaseModel):
 
 @router.post("/v1/generate", response_model=GenerateResponse, summary="Generate content from text")
 async def generate(
-    body: GenerateRequest, llm: LlmDep, settings: SettingsDep, request_id: RequestIdDep, _: PrincipalDep
+    body: GenerateRequest, llm: LlmDep, request_id: RequestIdDep, _: PrincipalDep
 ) -> dict[str, Any]:
     require_unicode(body.text, "the text")
     require_unicode(body.prompt, "the prompt")
-    with service_errors("language model", settings.retry_after_s):
-        answer = await llm.generate(body.text, body.type, body.prompt, request_id=request_id)
+    answer = await llm.generate(body.text, body.type, body.prompt, request_id=request_id)
     return generated_json(answer)

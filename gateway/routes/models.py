@@ -6,16 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from gateway.dependencies import AsrDep, RequestIdDep, SettingsDep
-from gateway.errors import service_errors
+from gateway.dependencies import AsrDep, RequestIdDep
 
 router = APIRouter(tags=["models"])
 
 
 @router.get("/v1/models", summary="Transcription models, installed weights and aliases")
-async def list_models(asr: AsrDep, settings: SettingsDep, request_id: RequestIdDep) -> dict[str, Any]:
-    with service_errors("ASR", settings.retry_after_s):
-        answer = await asr.list_models(request_id)
+async def list_models(asr: AsrDep, request_id: RequestIdDep) -> dict[str, Any]:
+    answer = await asr.list_models(request_id)
     return {
         "models": [
             {
@@ -35,7 +33,6 @@ async def list_models(asr: AsrDep, settings: SettingsDep, request_id: RequestIdD
 
 
 @router.get("/v1/languages", summary="Languages the installed models recognise")
-async def list_languages(asr: AsrDep, settings: SettingsDep, request_id: RequestIdDep) -> dict[str, Any]:
-    with service_errors("ASR", settings.retry_after_s):
-        answer = await asr.list_languages(request_id)
+async def list_languages(asr: AsrDep, request_id: RequestIdDep) -> dict[str, Any]:
+    answer = await asr.list_languages(request_id)
     return {"languages": [{"code": lang.code, "name": lang.name} for lang in answer.languages]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, WebSocket
 
 from gateway.intelligence.retrieval import index_completed
+from gateway.state import state_of
 from gateway.streaming.session import LiveSession
 from services.common.request_id import current_request_id
 
@@ -14,8 +15,8 @@ router = APIRouter(tags=["transcription"])
 
 @router.websocket("/v1/stream")
 async def stream(websocket: WebSocket) -> None:
-    state = websocket.app.state
-    session = LiveSession(websocket, state.settings, state.asr, state.credits, state.limits)
+    state = state_of(websocket)
+    session = LiveSession(websocket, state)
     await session.run()
     if session.transcript_id is not None:  # the socket is closed: the client waits for nothing here
         await index_completed(state.sessions, session.transcript_id, state.embed, current_request_id.get())

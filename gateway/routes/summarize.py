@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep, SettingsDep
-from gateway.errors import service_errors
+from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep
 from gateway.text_input import require_unicode
 
 router = APIRouter(tags=["text"])
@@ -35,11 +34,10 @@ class SummarizeResponse(BaseModel):
 
 @router.post("/v1/summarize", response_model=SummarizeResponse, summary="Summarize text")
 async def summarize(
-    body: SummarizeRequest, llm: LlmDep, settings: SettingsDep, request_id: RequestIdDep, _: PrincipalDep
+    body: SummarizeRequest, llm: LlmDep, request_id: RequestIdDep, _: PrincipalDep
 ) -> SummarizeResponse:
     require_unicode(body.text, "the text")
-    with service_errors("language model", settings.retry_after_s):
-        answer = await llm.summarize(body.text, body.style, request_id=request_id)
+    answer = await llm.summarize(body.text, body.style, request_id=request_id)
     usage = Usage(prompt_tokens=answer.prompt_tokens, completion_tokens=answer.completion_tokens)
     return SummarizeResponse(
         summary=answer.summary, style=answer.style, model=answer.model, parts=answer.parts, usage=usage

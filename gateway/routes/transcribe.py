@@ -24,7 +24,7 @@ from gateway.dependencies import (
     SettingsDep,
 )
 from gateway.disconnect import unless_disconnected
-from gateway.errors import ApiError, service_errors
+from gateway.errors import ApiError
 from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
@@ -161,10 +161,9 @@ async def transcribe(
                 filename=upload.filename,
             )
             try:
-                with service_errors("ASR", settings.retry_after_s):
-                    timeout_s = settings.transcribe_timeout_s
-                    call = asr.transcribe(upload.path, config, request_id=request_id, timeout_s=timeout_s)
-                    transcript = await unless_disconnected(request, call)
+                timeout_s = settings.transcribe_timeout_s
+                call = asr.transcribe(upload.path, config, request_id=request_id, timeout_s=timeout_s)
+                transcript = await unless_disconnected(request, call)
             except BaseException as exc:
                 # A failed transcription costs nothing and is kept with its error.
                 await asyncio.shield(credits.refund(hold, alongside=record.fail(exc)))

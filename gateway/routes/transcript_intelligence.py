@@ -10,7 +10,6 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import grpc
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -25,12 +24,11 @@ from gateway.dependencies import (
     SessionsDep,
     SettingsDep,
 )
-from gateway.errors import ApiError, from_grpc, service_errors
+from gateway.errors import ApiError
 from gateway.intelligence import retrieval
 from gateway.intelligence.analysis import analysis_json
 from gateway.intelligence.generation import TIMED_TYPES, GenerateResponse, generated_json
 from gateway.routes.transcripts import owned
-from gateway.settings import GatewaySettings
 from gateway.store import chats, insights
 from gateway.store.models import Transcript, new_id
 from gateway.text_input import require_unicode
@@ -75,15 +73,13 @@ async def summarize_transcript(
     account: AccountDep,
     session: SessionDep,
     llm: LlmDep,
-    settings: SettingsDep,
     request_id: RequestIdDep,
 ) -> dict[str, Any]:
     transcript = await _completed(session, account, transcript_id)
     text = insights.transcript_text(transcript)
 
     async def make() -> dict[str, Any]:
-        with service_errors("language model", settings.retry_after_s):
-            answer = await llm.summarize(text, body.style, request_id=request_id)
+        answer = await llm.summarize(text, body.style, request_id=request_id)
         usage = {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens}
         return {
             "summary": answer.summary, "style": answer.style, "model": answer.model, "parts": answer.parts,
@@ -102,14 +98,12 @@ class AnalyzeTranscript(BaseModel):
 
 
 async def _analysis(
-    kind: str, transcript: Transcript, force: bool, session: SessionDep, llm: LlmClient,
-    settings: GatewaySettings, request_id: str,
-) -> dict[str, Any]:  # fmt: skip
+    kind: str, transcript: Transcript, force: bool, session: SessionDep, llm: LlmClient, request_id: str
+) -> dict[str, Any]:
     text = insights.transcript_text(transcript)
 
     async def make() -> dict[str, Any]:
-        with service_errors("language model", settings.retry_after_s):
-            return analysis_json(await llm.analyze(text, kind, request_id=request_id))
+        return analysis_json(await llm.analyze(text, kind, request_id=request_id))
 
     return await _insight(session, transcript, f"analysis:{kind[:40]}", force, text, make)
 
@@ -127,20 +121,19 @@ async def analyze_transcript(
     account: AccountDep,
     session: SessionDep,
     llm: LlmDep,
-    settings: SettingsDep,
     request_id: RequestIdDep,
 ) -> dict[str, Any]:
     if (body.type is None) == (body.kinds is None):
         raise ApiError(400, "send either `type` (one analysis) or `kinds` (a list of them)")
     transcript = await _completed(session, account, transcript_id)
     if body.type is not None:
-        return await _analysis(body.type, transcript, body.force, session, llm, settings, request_id)
+        return await _analysis(body.type, transcript, body.force, session, llm, request_id)
     kinds = list(dict.fromkeys(body.kinds or []))
     if not kinds or len(kinds) > MAX_KINDS:
         raise ApiError(400, f"`kinds` lists 1 to {MAX_KINDS} analysis types")
     results = {}
     for kind in kinds:
-        analysis = await _analysis(kind, transcript, body.force, session, llm, settings, request_id)
+        analysis = await _analysis(kind, transcript, body.force, session, llm, request_id)
         results[analysis["type"]] = analysis
     return {"results": results}
 
@@ -167,7 +160,6 @@ async def generate_from_transcript(
     account: AccountDep,
     session: SessionDep,
     llm: LlmDep,
-    settings: SettingsDep,
     request_id: RequestIdDep,
 ) -> dict[str, Any]:
     require_unicode(body.prompt, "the prompt")
@@ -181,8 +173,7 @@ async def generate_from_transcript(
     )
 
     async def make() -> dict[str, Any]:
-        with service_errors("language model", settings.retry_after_s):
-            return generated_json(await llm.generate(source, body.type, body.prompt, request_id=request_id))
+        return generated_json(await llm.generate(source, body.type, body.prompt, request_id=request_id))
 
     steering = hashlib.sha256(body.prompt.encode()).hexdigest()[:16]
     return await _insight(
@@ -237,12 +228,11 @@ async def chat_with_transcript(
     require_unicode(body.question, "the question")
     transcript = await _completed(session, account, transcript_id)
     session_id = body.session_id or new_id()
-    with service_errors("embedding", settings.retry_after_s):
-        async with sessions.begin() as own:  # committed now: not held while the LLM answers
-            index = await retrieval.segment_vectors(own, transcript, embed, request_id)
-        found = await retrieval.search(
-            body.question, transcript, index, embed, request_id, settings.chat_passages
-        )
+    async with sessions.begin() as own:  # committed now: not held while the LLM answers
+        index = await retrieval.segment_vectors(own, transcript, embed, request_id)
+    found = await retrieval.search(
+        body.question, transcript, index, embed, request_id, settings.chat_passages
+    )
     history = await chats.history(session, account.id, transcript.id, session_id, settings.chat_history_turns)
     sources = [
         Source(
@@ -259,16 +249,15 @@ async def chat_with_transcript(
             chats.add_exchange(own, account_id, transcript_id, session_id, body.question, answer)
         return {"answer": answer, "sources": sources, "session_id": session_id, "model": model}
 
-    with service_errors("language model", settings.retry_after_s):
-        # The first event is awaited here, so a failure to start is an HTTP error, not an event.
-        first = await anext(events, None)
-        if first is None:
-            raise ApiError(500, "the language model service ended without an answer")
-        if not body.stream:
-            async for event in _and_rest(first, events):
-                if event.WhichOneof("event") == "done":
-                    return await answered(event.done.answer, event.done.model)
-            raise ApiError(500, "the language model service ended without an answer")
+    # The first event is awaited here, so a failure to start is an HTTP error, not an event.
+    first = await anext(events, None)
+    if first is None:
+        raise ApiError(500, "the language model service ended without an answer")
+    if not body.stream:
+        async for event in _and_rest(first, events):
+            if event.WhichOneof("event") == "done":
+                return await answered(event.done.answer, event.done.model)
+        raise ApiError(500, "the language model service ended without an answer")
 
     async def server_sent_events() -> AsyncIterator[str]:
         try:
@@ -278,8 +267,7 @@ async def chat_with_transcript(
                 else:
                     whole = await answered(event.done.answer, event.done.model)
                     yield f"data: {json.dumps(whole)}\n\n"
-        except grpc.aio.AioRpcError as exc:
-            error = from_grpc(exc, "language model", settings.retry_after_s)
+        except ApiError as error:
             yield f"data: {json.dumps({'error': error.message, 'status': error.status})}\n\n"
         yield "data: [DONE]\n\n"
 

@@ -14,9 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import TypeAlias
 
-import grpc
 from prometheus_client import Counter, Gauge
 from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
@@ -25,11 +23,10 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from gateway import tiers
 from gateway.auth import Principal, authenticate
-from gateway.clients.asr import AsrClient
-from gateway.credits import Credits, QuotaExhaustedError
-from gateway.errors import ApiError, from_grpc, store_unavailable
-from gateway.limits import Limits
-from gateway.settings import GatewaySettings
+from gateway.clients.asr import AsrStream
+from gateway.credits import QuotaExhaustedError
+from gateway.errors import ApiError, api_error_of
+from gateway.state import GatewayState
 from gateway.streaming import protocol
 from gateway.streaming.meter import StreamMeter
 from gateway.streaming.protocol import ClientMessageError, Stop, StreamConfig
@@ -45,8 +42,6 @@ STREAMED_SECONDS = Counter(
 )
 
 BYTES_PER_SECOND = 32_000  # 16-bit samples at 16 kHz, mono
-
-AsrCall: TypeAlias = "grpc.aio.StreamStreamCall[asr_pb2.StreamRequest, asr_pb2.StreamEvent]"
 
 
 class ClientGone(Exception):
@@ -65,19 +60,13 @@ class StreamEnded(Exception):
 
 
 class LiveSession:
-    def __init__(
-        self,
-        websocket: WebSocket,
-        settings: GatewaySettings,
-        asr: AsrClient,
-        credits: Credits,
-        limits: Limits,
-    ) -> None:
+    def __init__(self, websocket: WebSocket, state: GatewayState) -> None:
         self._ws = websocket
-        self._settings = settings
-        self._asr = asr
-        self._credits = credits
-        self._limits = limits
+        self._state = state
+        self._settings = state.settings
+        self._asr = state.asr
+        self._credits = state.credits
+        self._limits = state.limits
         self._send_lock = asyncio.Lock()
         self._streamed_bytes = 0
         self._stopped = False
@@ -92,7 +81,7 @@ class LiveSession:
         await self._ws.accept()
         LIVE_STREAMS.inc()
         try:
-            principal = await authenticate(self._ws, self._settings, self._limits)
+            principal = await authenticate(self._ws, self._state)
             tier = tiers.tier(principal.tier, self._settings)
             async with contextlib.AsyncExitStack() as slot:
                 await slot.enter_async_context(self._limits.lease(principal.subject, tier.concurrency))
@@ -101,10 +90,8 @@ class LiveSession:
             log.info("the client left the stream")
         except StreamEnded as exc:  # before any audio: nothing to charge
             await self._end(exc.status, exc.message, exc.close_code)
-        except ApiError as exc:
-            await self._end(exc.status, exc.message)
-        except (RedisError, OperationalError) as exc:
-            error = store_unavailable(exc)
+        except (ApiError, RedisError, OperationalError) as exc:
+            error = api_error_of(exc, "a stream", self._settings.retry_after_s)
             await self._end(error.status, error.message)
         finally:
             LIVE_STREAMS.dec()
@@ -139,10 +126,11 @@ class LiveSession:
         except BaseException as exc:
             call.cancel()
             await asyncio.shield(slot.aclose())
-            error = self._as_api_error(exc)
-            await asyncio.shield(meter.refund(error))  # our failure costs the client nothing
-            if isinstance(exc, asyncio.CancelledError):
+            if isinstance(exc, asyncio.CancelledError):  # the gateway is stopping: refunded, not logged
+                await asyncio.shield(meter.refund(ApiError(500, "the stream was cut off")))
                 raise
+            error = api_error_of(exc, "a stream", self._settings.retry_after_s)
+            await asyncio.shield(meter.refund(error))  # our failure costs the client nothing
             await self._end(error.status, error.message)
             return
         await asyncio.shield(slot.aclose())
@@ -153,17 +141,6 @@ class LiveSession:
     @property
     def _streamed_s(self) -> float:
         return self._streamed_bytes / BYTES_PER_SECOND
-
-    def _as_api_error(self, exc: BaseException) -> ApiError:
-        if isinstance(exc, ApiError):
-            return exc
-        if isinstance(exc, grpc.aio.AioRpcError):
-            return from_grpc(exc, "ASR", self._settings.retry_after_s)
-        if isinstance(exc, RedisError | OperationalError):
-            return store_unavailable(exc)
-        if not isinstance(exc, asyncio.CancelledError):
-            log.error("a stream failed", exc_info=exc)
-        return ApiError(500, "the stream failed")
 
     async def _first_message(self) -> tuple[StreamConfig, Message | None]:
         """The config: from a first JSON message (dialect 1) or from the query string when the client
@@ -191,13 +168,13 @@ class LiveSession:
             return StreamConfig(parsed.model or from_query.model, parsed.language, diarize), None
 
     async def _relay(
-        self, call: AsrCall, config: asr_pb2.StreamConfig, tier: tiers.Tier, meter: StreamMeter,
+        self, call: AsrStream, config: asr_pb2.StreamConfig, tier: tiers.Tier, meter: StreamMeter,
         first: Message | None,
     ) -> asr_pb2.Transcript:  # fmt: skip
         """Opens the service's stream, then relays both ways until the final transcript."""
         await call.write(asr_pb2.StreamRequest(config=config))
         event = await call.read()
-        if event is grpc.aio.EOF or event.WhichOneof("event") != "ready":
+        if event is None or event.WhichOneof("event") != "ready":
             raise ApiError(500, "the ASR service did not open the stream")
         self._ready = event.ready
         await self._send(protocol.ready_message(event.ready))
@@ -214,14 +191,14 @@ class LiveSession:
             downlink.cancel()
 
     async def _uplink(
-        self, call: AsrCall, tier: tiers.Tier, meter: StreamMeter, first: Message | None
+        self, call: AsrStream, tier: tiers.Tier, meter: StreamMeter, first: Message | None
     ) -> None:
         if first is not None:
             await self._handle(first, call, tier, meter)
         while True:
             await self._handle(await self._receive(), call, tier, meter)
 
-    async def _handle(self, message: Message, call: AsrCall, tier: tiers.Tier, meter: StreamMeter) -> None:
+    async def _handle(self, message: Message, call: AsrStream, tier: tiers.Tier, meter: StreamMeter) -> None:
         data: bytes | None = message.get("bytes")
         if data is not None:
             if not data:  # dialect 2: an empty binary frame ends the audio
@@ -256,7 +233,7 @@ class LiveSession:
                 protocol.error_message(400, "the config must be the first message; this one was ignored")
             )
 
-    async def _forward(self, data: bytes, call: AsrCall, tier: tiers.Tier, meter: StreamMeter) -> None:
+    async def _forward(self, data: bytes, call: AsrStream, tier: tiers.Tier, meter: StreamMeter) -> None:
         """Sends audio on, once it is paid for and within the tier's size; past either, the part that
         fits goes on and the audio ends there with an error that says why."""
         total = self._streamed_bytes + len(data)
@@ -283,7 +260,7 @@ class LiveSession:
             self._end_code = protocol.close_code(limit.status)
             await self._stop(call)
 
-    async def _stop(self, call: AsrCall) -> None:
+    async def _stop(self, call: AsrStream) -> None:
         if not self._stopped:
             self._stopped = True
             await call.done_writing()
@@ -295,10 +272,10 @@ class LiveSession:
                 protocol.error_message(400, "the audio has ended; what was sent after it is ignored")
             )
 
-    async def _downlink(self, call: AsrCall) -> asr_pb2.Transcript:
+    async def _downlink(self, call: AsrStream) -> asr_pb2.Transcript:
         while True:
             event = await call.read()
-            if event is grpc.aio.EOF:
+            if event is None:
                 raise ApiError(500, "the ASR service ended the stream without a transcript")
             kind = event.WhichOneof("event")
             if kind == "partial":

@@ -1,0 +1,83 @@
+"""Everything the gateway holds for its lifetime, typed, in one object: built when the app starts,
+closed when it stops, and reached by routes through the dependency aliases (`dependencies.py`)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import cast
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
+
+from gateway.clients.asr import AsrClient
+from gateway.clients.embed import EmbedClient
+from gateway.clients.llm import LlmClient
+from gateway.credits import Credits
+from gateway.limits import Limits
+from gateway.settings import GatewaySettings
+from gateway.store.database import create_engine, migrate, session_factory
+
+
+@dataclass(frozen=True)
+class GatewayState:
+    settings: GatewaySettings
+    asr: AsrClient
+    embed: EmbedClient
+    llm: LlmClient
+    redis: Redis
+    database: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    credits: Credits
+    limits: Limits
+
+    @classmethod
+    async def open(cls, settings: GatewaySettings) -> GatewayState:
+        """Clients of every service and store; the database is migrated to the current schema first."""
+        info_s, retry_s = settings.info_timeout_s, settings.retry_after_s
+        redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
+        )
+        await asyncio.to_thread(migrate, settings.sql_url)
+        database = create_engine(settings.sql_url)
+        sessions = session_factory(database)
+        return cls(
+            settings=settings,
+            asr=AsrClient(
+                settings.asr_address,
+                chunk_bytes=settings.upload_chunk_bytes,
+                info_timeout_s=info_s,
+                retry_after_s=retry_s,
+            ),
+            embed=EmbedClient(
+                settings.embed_address,
+                timeout_s=settings.embed_timeout_s,
+                info_timeout_s=info_s,
+                retry_after_s=retry_s,
+            ),
+            llm=LlmClient(
+                settings.llm_address,
+                timeout_s=settings.llm_timeout_s,
+                info_timeout_s=info_s,
+                retry_after_s=retry_s,
+            ),
+            redis=redis,
+            database=database,
+            sessions=sessions,
+            credits=Credits(redis, sessions, settings.quota_cache_ttl_s),
+            limits=Limits(redis, settings.lease_ttl_s, settings.busy_retry_after_s),
+        )
+
+    async def close(self) -> None:
+        for client in (self.asr, self.embed, self.llm):
+            await client.close()
+        await self.redis.aclose()
+        await self.database.dispose()
+
+
+def state_of(connection: HTTPConnection) -> GatewayState:
+    """The running gateway's state, from any request or WebSocket."""
+    return cast(GatewayState, connection.app.state.gateway)
