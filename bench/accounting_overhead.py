@@ -39,7 +39,7 @@ from gateway.store import transcripts as stored
 from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import new_id
 from stt.v1 import asr_pb2
-from tests.support.platform import gateway_process
+from testbed.platform import gateway_process
 
 
 def _percentile(samples: list[float], q: float) -> float:

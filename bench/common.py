@@ -15,8 +15,8 @@ import numpy as np
 import psutil
 
 from cli.processes import start_redis, stop
-from tests.support.media import synthesize, write_wav
-from tests.support.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+from testbed.media import synthesize, write_wav
+from testbed.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
 
 REPO = Path(__file__).resolve().parent.parent
 LIBRISPEECH = REPO.parent / "shared" / "fixtures" / "librispeech"

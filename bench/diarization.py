@@ -9,7 +9,7 @@ Sets:
 - `librispeech-N`: real read speech of the shared fixtures' two LibriSpeech test-other speakers (one
   or two of them) in alternating turns; the reference is each utterance's speech as Silero VAD finds
   it without padding.
-- `piper-N`: N distinct voices made from the packaged Piper voice (tests/support/voices.py).
+- `piper-N`: N distinct voices made from the packaged Piper voice (testbed/voices.py).
 - `mixed-N`: LibriSpeech speakers and Piper voices together.
 `+overlap` sets start each turn 0.3-0.8 s before the previous one ends (the voices are mixed).
 
@@ -48,8 +48,8 @@ from services.asr.live_stream import LiveStream
 from services.asr.results import TranscribeOptions, TranscriptResult
 from services.asr.settings import AsrSettings
 from services.common.media import SAMPLE_RATE, decode
-from tests.conftest import STORY
-from tests.support.voices import speak
+from testbed.texts import STORY
+from testbed.voices import speak
 
 Line = tuple[str, np.ndarray]
 """Who speaks, and the audio of one turn."""

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import librispeech, write_results
 from cli.processes import start_redis, stop
-from tests.conftest import STORY
-from tests.support.platform import embed_process, gateway_process
+from testbed.platform import embed_process, gateway_process
+from testbed.texts import STORY
 
 
 def corpus(count: int) -> list[str]:

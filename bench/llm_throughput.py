@@ -24,8 +24,8 @@ from bench.common import write_results
 from cli.processes import free_port, start_llm_engine, start_redis, stop
 from services.llm.settings import LlmSettings
 from services.llm.summarizer import prompt
-from tests.conftest import STORY
-from tests.support.platform import gateway_process, llm_process
+from testbed.platform import gateway_process, llm_process
+from testbed.texts import STORY
 
 TEXT = " ".join(STORY[:8])
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import PeakMemory, long_speech, write_results
 from gateway.clients.asr import AsrClient
 from stt.v1 import asr_pb2
-from tests.support.platform import asr_process
+from testbed.platform import asr_process
 
 
 async def _transcribe(address: str, path: Path) -> asr_pb2.Transcript:

@@ -28,8 +28,8 @@ from bench.common import librispeech, write_results
 from cli.processes import free_port, start_llm_engine, start_redis, stop
 from services.common.media import SAMPLE_RATE, decode
 from services.llm.settings import LlmSettings
-from tests.support.media import write_wav
-from tests.support.platform import asr_process, embed_process, gateway_process, llm_process
+from testbed.media import write_wav
+from testbed.platform import asr_process, embed_process, gateway_process, llm_process
 
 # question -> where its answer was said: a LibriSpeech utterance, or a stretch of the phone call (its
 # speaker timeline, `sample.stm`, in seconds from the call's start)

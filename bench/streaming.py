@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Utterance, librispeech, long_speech, running_platform, write_results
 from services.common.media import SAMPLE_RATE, decode
-from tests.support.streaming import BYTES_PER_SECOND, StreamRun, stream, ws_url
-from tests.support.wer import word_error_rate
+from testbed.streaming import BYTES_PER_SECOND, StreamRun, stream, ws_url
+from testbed.wer import word_error_rate
 
 LEAD_S = 1.0
 

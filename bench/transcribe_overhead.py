@@ -27,7 +27,7 @@ from services.asr.decoding import run_whisper
 from services.asr.device import choose_device
 from services.asr.settings import AsrSettings
 from services.common.media import decode
-from tests.support.wer import normalize, word_error_rate
+from testbed.wer import normalize, word_error_rate
 
 
 def direct_transcriber(weights: Path, batch_size: int | None = None):  # type: ignore[no-untyped-def]

@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sttai import AuthError, STTClient, STTError
 
+from testbed.platform import GatewayProcess
+from testbed.wer import word_error_rate
 from tests.conftest import Speech
-from tests.support.platform import GatewayProcess
-from tests.support.wer import word_error_rate
 
 pytestmark = pytest.mark.contract
 
@@ -57,7 +57,7 @@ def test_sdk_raises_its_error_with_our_message(client: STTClient, tmp_path) -> N
 
 
 def test_sdk_streams_on_the_query_string_dialect(client: STTClient, speech: dict[str, Speech]) -> None:
-    from tests.support.streaming import pcm_of
+    from testbed.streaming import pcm_of
 
     clip = speech["weather"]
     received: list[dict] = []

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cli.processes import start_redis, stop
-from tests.support.platform import AsrProcess, GatewayProcess, ServiceProcess, gateway_process
+from testbed.platform import AsrProcess, GatewayProcess, ServiceProcess, gateway_process
 
 
 @dataclass

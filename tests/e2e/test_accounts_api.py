@@ -13,9 +13,9 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from testbed.wer import word_error_rate
 from tests.conftest import Speech
 from tests.e2e.conftest import OwnGateway
-from tests.support.wer import word_error_rate
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from cli.processes import free_port
-from tests.conftest import STORY
+from testbed.platform import GatewayProcess
+from testbed.texts import STORY
 from tests.e2e.conftest import OwnGateway
-from tests.support.platform import GatewayProcess
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from cli.processes import free_port
+from testbed.platform import GatewayProcess
 from tests.e2e.conftest import OwnGateway
-from tests.support.platform import GatewayProcess
 
 pytestmark = pytest.mark.e2e
 

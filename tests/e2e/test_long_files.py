@@ -11,10 +11,10 @@ import httpx
 import numpy as np
 import pytest
 
+from testbed.media import read_wav, write_wav
+from testbed.platform import AsrProcess, GatewayProcess
+from testbed.wer import normalize, word_error_rate
 from tests.conftest import Speech
-from tests.support.media import read_wav, write_wav
-from tests.support.platform import AsrProcess, GatewayProcess
-from tests.support.wer import normalize, word_error_rate
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +75,7 @@ def test_client_that_leaves_stops_its_transcription(
 
 @pytest.fixture()
 def windowed_asr(data_dir, tmp_path):  # type: ignore[no-untyped-def]
-    from tests.support.platform import asr_process
+    from testbed.platform import asr_process
 
     service = asr_process(data_dir, tmp_path / "asr.log", STT_ASR_WINDOW_S="25", STT_ASR_PRELOAD='["base"]')
     service.start()

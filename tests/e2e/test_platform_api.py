@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from testbed.platform import AsrProcess, GatewayProcess
 from tests.conftest import Speech
-from tests.support.platform import AsrProcess, GatewayProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def test_metrics_are_prometheus_text(gateway: GatewayProcess) -> None:
 
 def test_asr_service_exports_queue_depth(data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from cli.processes import free_port
-    from tests.support.platform import asr_process
+    from testbed.platform import asr_process
 
     metrics_port = free_port()
     service = asr_process(

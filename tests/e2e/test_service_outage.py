@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from cli.processes import start_redis, stop
+from testbed.platform import AsrProcess, GatewayProcess, ServiceProcess, asr_process, gateway_process
 from tests.conftest import Speech
-from tests.support.platform import AsrProcess, GatewayProcess, ServiceProcess, asr_process, gateway_process
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +76,7 @@ async def test_a_stream_ends_with_4503_when_the_service_dies_and_costs_nothing(
 ) -> None:
     import asyncio
 
-    from tests.support.streaming import pcm_of, stream, ws_url
+    from testbed.streaming import pcm_of, stream, ws_url
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()

@@ -13,11 +13,11 @@ import httpx
 import pytest
 import websockets
 
+from testbed.platform import GatewayProcess
+from testbed.streaming import BYTES_PER_SECOND, pcm_of, stream, ws_url
+from testbed.wer import word_error_rate
 from tests.conftest import Speech
 from tests.e2e.conftest import OwnGateway
-from tests.support.platform import GatewayProcess
-from tests.support.streaming import BYTES_PER_SECOND, pcm_of, stream, ws_url
-from tests.support.wer import word_error_rate
 
 pytestmark = pytest.mark.e2e
 
@@ -269,8 +269,8 @@ async def test_a_stream_longer_than_the_tier_allows_ends_with_413_and_4413(
 async def test_segments_carry_their_speaker_as_they_are_final(
     gateway: GatewayProcess, tmp_path: Path
 ) -> None:
+    from testbed.voices import conversation
     from tests.integration.test_diarization import TWO
-    from tests.support.voices import conversation
 
     talk = conversation(TWO[:4], tmp_path, pause_s=1.0)
     run = await stream(ws_url(gateway.url), pcm_of(talk.path), realtime=False)

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from testbed.media import ENCODINGS, encode, read_wav
+from testbed.platform import GatewayProcess
+from testbed.voices import conversation
+from testbed.wer import word_error_rate
 from tests.conftest import Speech
-from tests.support.media import ENCODINGS, encode, read_wav
-from tests.support.platform import GatewayProcess
-from tests.support.voices import conversation
-from tests.support.wer import word_error_rate
 
 pytestmark = pytest.mark.e2e
 
@@ -247,7 +247,7 @@ def test_failed_uploads_leave_no_spooled_files(gateway: GatewayProcess, tmp_path
 
 @pytest.fixture()
 def small_limit_gateway(asr, redis_url, data_dir, tmp_path):  # type: ignore[no-untyped-def]
-    from tests.support.platform import gateway_process
+    from testbed.platform import gateway_process
 
     process = gateway_process(
         data_dir,

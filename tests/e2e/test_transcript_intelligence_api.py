@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from cli.processes import free_port
+from testbed.platform import GatewayProcess
 from tests.conftest import Speech
 from tests.e2e.conftest import OwnGateway
-from tests.support.platform import GatewayProcess
 
 pytestmark = pytest.mark.e2e
 

@@ -13,10 +13,10 @@ import pytest
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
 from stt.v1 import asr_pb2, asr_pb2_grpc
+from testbed.media import write_wav
+from testbed.platform import AsrProcess, asr_process
+from testbed.wer import word_error_rate
 from tests.conftest import Speech
-from tests.support.media import write_wav
-from tests.support.platform import AsrProcess, asr_process
-from tests.support.wer import word_error_rate
 
 CHUNK = 64 * 1024
 

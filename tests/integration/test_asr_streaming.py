@@ -14,10 +14,10 @@ from services.asr.engine import AsrEngine
 from services.asr.live_stream import LiveStream
 from services.asr.settings import AsrSettings
 from stt.v1 import asr_pb2, asr_pb2_grpc
+from testbed.platform import AsrProcess
+from testbed.streaming import BYTES_PER_SECOND, pcm_of
+from testbed.wer import word_error_rate
 from tests.conftest import Speech
-from tests.support.platform import AsrProcess
-from tests.support.streaming import BYTES_PER_SECOND, pcm_of
-from tests.support.wer import word_error_rate
 
 
 async def _requests(
@@ -115,8 +115,8 @@ def test_a_stream_holds_only_its_current_stretch(engine: AsrEngine, long_speech:
 async def test_a_diarized_stream_of_two_voices_labels_each_segment_as_it_is_final(
     asr: AsrProcess, tmp_path: Path
 ) -> None:
+    from testbed.voices import conversation
     from tests.integration.test_diarization import TWO
-    from tests.support.voices import conversation
 
     talk = conversation(TWO, tmp_path, pause_s=1.0)  # each line ends a stretch: a segment per voice turn
     pcm = pcm_of(talk.path)

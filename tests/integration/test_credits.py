@@ -19,7 +19,7 @@ from gateway.limits import Limits
 from gateway.store import ledger
 from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import utcnow
-from tests.support.databases import sqlite_url
+from testbed.databases import sqlite_url
 
 BUCKET = Bucket(key="credits:account:test", capacity=0, unit="credits", account_id=None)
 

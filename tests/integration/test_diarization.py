@@ -15,10 +15,10 @@ from pyannote.core import Annotation, Segment
 from pyannote.metrics.diarization import DiarizationErrorRate
 
 from stt.v1 import asr_pb2
+from testbed.platform import AsrProcess
+from testbed.voices import Conversation, conversation
+from testbed.wer import word_error_rate
 from tests.integration.test_asr_service import transcribe
-from tests.support.platform import AsrProcess
-from tests.support.voices import Conversation, conversation
-from tests.support.wer import word_error_rate
 
 TWO = [
     ("A", "Good morning, did you read the report I sent last night?"),

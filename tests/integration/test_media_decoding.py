@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from services.common.media import SAMPLE_RATE, MediaError, decode, decode_to_disk, mean_square
+from testbed.media import ENCODINGS, encode, read_wav
 from tests.conftest import Speech
-from tests.support.media import ENCODINGS, encode, read_wav
 
 
 @pytest.mark.parametrize("name", sorted(ENCODINGS))

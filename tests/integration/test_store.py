@@ -18,7 +18,7 @@ from gateway.store import accounts, ledger, transcripts
 from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import ApiKey, Base
 from stt.v1 import asr_pb2
-from tests.support.databases import fresh_postgres, sqlite_url
+from testbed.databases import fresh_postgres, sqlite_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

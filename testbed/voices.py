@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from tests.support.media import read_wav, synthesize, write_wav
+from testbed.media import read_wav, synthesize, write_wav
 
 RATE = 16_000
 VOICES = {"A": 1.0, "B": 1.3, "C": 0.8, "D": 0.65}
