@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test protos lint bench install
+.PHONY: run test test-fast protos lint bench install
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: $(STAMP)
 ## Run the test suite (unit, integration over real gRPC and Redis, end to end with real models).
 test: $(STAMP)
 	$(PY) -m pytest
+
+## The fast tier only (pure logic, and the gateway in process against recorded services): seconds.
+test-fast: $(STAMP)
+	$(PY) -m pytest tests/unit tests/gateway
 
 ## Regenerate the gRPC stubs from protos/stt/v1/*.proto.
 protos: $(STAMP)

@@ -21,10 +21,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import write_results
-from cli.processes import free_port, start_llm_engine, start_redis, stop
+from cli.processes import start_redis, stop
 from services.llm.settings import LlmSettings
 from services.llm.summarizer import prompt
-from testbed.platform import gateway_process, llm_process
+from testbed.platform import gateway_process, llm_engine, llm_process
 from testbed.texts import STORY
 
 TEXT = " ".join(STORY[:8])
@@ -60,10 +60,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="stt-bench-") as tmp:
         data_dir = Path(tmp)
         redis, redis_url = start_redis(data_dir)
-        engine_port = free_port()
-        engine = start_llm_engine(engine_port, settings.context_tokens, data_dir / "engine.log")
-        engine_url = f"http://127.0.0.1:{engine_port}"
-        llm = llm_process(data_dir, data_dir / "llm.log", engine_url, STT_LLM_TEMPERATURE="0")
+        engine, engine_url = llm_engine(data_dir / "engine.log")
+        llm = llm_process(data_dir, data_dir / "llm.log", engine_url)
         llm.start()
         no_asr = "127.0.0.1:1"
         gateway = gateway_process(

@@ -20,15 +20,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import PeakMemory, long_speech, write_results
 from gateway.clients.asr import AsrClient
+from gateway.clients.service import CallLimits
 from stt.v1 import asr_pb2
 from testbed.platform import asr_process
 
 
 async def _transcribe(address: str, path: Path) -> asr_pb2.Transcript:
-    client = AsrClient(address, chunk_bytes=1 << 20, info_timeout_s=10, retry_after_s=5)
+    client = AsrClient(address, CallLimits(7200, 10, 5), chunk_bytes=1 << 20)
     try:
         config = asr_pb2.TranscribeConfig(diarize=True)
-        return await client.transcribe(path, config, request_id="long-file-bench", timeout_s=7200)
+        return await client.transcribe(path, config, request_id="long-file-bench")
     finally:
         await client.close()
 

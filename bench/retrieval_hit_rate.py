@@ -25,11 +25,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import librispeech, write_results
-from cli.processes import free_port, start_llm_engine, start_redis, stop
+from cli.processes import start_redis, stop
 from services.common.media import SAMPLE_RATE, decode
-from services.llm.settings import LlmSettings
 from testbed.media import write_wav
-from testbed.platform import asr_process, embed_process, gateway_process, llm_process
+from testbed.platform import asr_process, embed_process, gateway_process, llm_engine, llm_process
 
 # question -> where its answer was said: a LibriSpeech utterance, or a stretch of the phone call (its
 # speaker timeline, `sample.stm`, in seconds from the call's start)
@@ -102,16 +101,13 @@ def ask_all(
 
 
 def main() -> None:
-    settings = LlmSettings()
     if not librispeech():
         raise SystemExit("the LibriSpeech fixtures are not beside the project (../shared/fixtures)")
     with tempfile.TemporaryDirectory(prefix="stt-bench-") as tmp:
         data_dir = Path(tmp)
         redis, redis_url = start_redis(data_dir)
-        engine_port = free_port()
-        engine = start_llm_engine(engine_port, settings.context_tokens, data_dir / "engine.log")
-        engine_url = f"http://127.0.0.1:{engine_port}"
-        llm = llm_process(data_dir, data_dir / "llm.log", engine_url, STT_LLM_TEMPERATURE="0")
+        engine, engine_url = llm_engine(data_dir / "engine.log")
+        llm = llm_process(data_dir, data_dir / "llm.log", engine_url)
         asr = asr_process(data_dir, data_dir / "asr.log")
         embed = embed_process(data_dir, data_dir / "embed.log")
         for service in (asr, embed, llm):

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 from gateway.clients.asr import AsrClient
 from gateway.clients.embed import EmbedClient
 from gateway.clients.llm import LlmClient
+from gateway.clients.service import CallLimits
 from gateway.credits import Credits
 from gateway.limits import Limits
 from gateway.settings import GatewaySettings
@@ -35,7 +36,10 @@ class GatewayState:
     @classmethod
     async def open(cls, settings: GatewaySettings) -> GatewayState:
         """Clients of every service and store; the database is migrated to the current schema first."""
-        info_s, retry_s = settings.info_timeout_s, settings.retry_after_s
+
+        def limits(timeout_s: float) -> CallLimits:
+            return CallLimits(timeout_s, settings.info_timeout_s, settings.retry_after_s)
+
         redis = Redis.from_url(
             settings.redis_url,
             socket_timeout=settings.redis_timeout_s,
@@ -48,22 +52,11 @@ class GatewayState:
             settings=settings,
             asr=AsrClient(
                 settings.asr_address,
+                limits(settings.transcribe_timeout_s),
                 chunk_bytes=settings.upload_chunk_bytes,
-                info_timeout_s=info_s,
-                retry_after_s=retry_s,
             ),
-            embed=EmbedClient(
-                settings.embed_address,
-                timeout_s=settings.embed_timeout_s,
-                info_timeout_s=info_s,
-                retry_after_s=retry_s,
-            ),
-            llm=LlmClient(
-                settings.llm_address,
-                timeout_s=settings.llm_timeout_s,
-                info_timeout_s=info_s,
-                retry_after_s=retry_s,
-            ),
+            embed=EmbedClient(settings.embed_address, limits(settings.embed_timeout_s)),
+            llm=LlmClient(settings.llm_address, limits(settings.llm_timeout_s)),
             redis=redis,
             database=database,
             sessions=sessions,

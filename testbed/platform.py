@@ -12,7 +12,8 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from cli.processes import free_port, start_python, stop
+from cli.processes import free_port, start_llm_engine, start_python, stop
+from services.llm.settings import LlmSettings
 
 SERVICE_START_TIMEOUT_S = 180
 
@@ -85,12 +86,22 @@ def embed_process(data_dir: Path, log_path: Path, **settings: str) -> ServicePro
     return ServiceProcess("services.embed", env, log_path, port=port)
 
 
+def llm_engine(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """llama.cpp's OpenAI-compatible server with the packaged SmolLM2 weights, started, and its URL
+    (the LLM service reports SERVING only once it answers)."""
+    port = free_port()
+    return start_llm_engine(port, LlmSettings().context_tokens, log_path), f"http://127.0.0.1:{port}"
+
+
 def llm_process(data_dir: Path, log_path: Path, engine_url: str, **settings: str) -> ServiceProcess:
+    """The LLM service, decoding greedily unless `settings` say otherwise: the same text gets the same
+    answer, so tests and benchmarks repeat."""
     port = free_port()
     env = {
         "STT_DATA_DIR": str(data_dir),
         "STT_LLM_PORT": str(port),
         "STT_LLM_ENGINE_URL": engine_url,
+        "STT_LLM_TEMPERATURE": "0",
         **settings,
     }
     return ServiceProcess("services.llm", env, log_path, port=port)

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli.processes import free_port, start_llm_engine, start_redis, stop
-from services.llm.settings import LlmSettings
+from cli.processes import start_redis, stop
 from testbed.media import read_wav, synthesize, write_wav
 from testbed.platform import (
     AsrProcess,
@@ -22,6 +21,7 @@ from testbed.platform import (
     gateway_process,
     llm_process,
 )
+from testbed.platform import llm_engine as start_engine
 from testbed.texts import STORY
 
 SENTENCES = {
@@ -85,30 +85,27 @@ def redis_url(data_dir: Path) -> Iterator[str]:
     stop([process])
 
 
-@pytest.fixture(scope="session")
-def asr(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsrProcess]:
-    service = asr_process(data_dir, tmp_path_factory.mktemp("logs") / "asr.log")
+def _running(service: ServiceProcess) -> Iterator[ServiceProcess]:
     service.start()
     yield service
     service.stop()
+
+
+@pytest.fixture(scope="session")
+def asr(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsrProcess]:
+    yield from _running(asr_process(data_dir, tmp_path_factory.mktemp("logs") / "asr.log"))
 
 
 @pytest.fixture(scope="session")
 def embed(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    service = embed_process(data_dir, tmp_path_factory.mktemp("logs") / "embed.log")
-    service.start()
-    yield service
-    service.stop()
+    yield from _running(embed_process(data_dir, tmp_path_factory.mktemp("logs") / "embed.log"))
 
 
 @pytest.fixture(scope="session")
 def llm_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama.cpp's OpenAI-compatible server with the packaged SmolLM2 weights; yields its URL."""
-    port = free_port()
-    process = start_llm_engine(
-        port, LlmSettings().context_tokens, tmp_path_factory.mktemp("logs") / "engine.log"
-    )
-    yield f"http://127.0.0.1:{port}"  # the LLM service reports SERVING only once this answers
+    process, url = start_engine(tmp_path_factory.mktemp("logs") / "engine.log")
+    yield url
     stop([process])
 
 
@@ -116,12 +113,7 @@ def llm_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def llm(
     data_dir: Path, llm_engine: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServiceProcess]:
-    # Greedy decoding: the same text gets the same summary, so the tests repeat.
-    log_path = tmp_path_factory.mktemp("logs") / "llm.log"
-    service = llm_process(data_dir, log_path, llm_engine, STT_LLM_TEMPERATURE="0")
-    service.start()
-    yield service
-    service.stop()
+    yield from _running(llm_process(data_dir, tmp_path_factory.mktemp("logs") / "llm.log", llm_engine))
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import grpc
 
-from gateway.clients.service import ServiceClient
+from gateway.clients.service import CallLimits, ServiceClient
 from services.common.request_id import outgoing_metadata
 from stt.v1 import asr_pb2, asr_pb2_grpc
 
@@ -50,54 +50,29 @@ class AsrStream:
 
 
 class AsrClient(ServiceClient):
-    def __init__(self, address: str, *, chunk_bytes: int, info_timeout_s: float, retry_after_s: int) -> None:
-        super().__init__(
-            address,
-            SERVICE_NAME,
-            display_name="ASR",
-            info_timeout_s=info_timeout_s,
-            retry_after_s=retry_after_s,
-        )
+    def __init__(self, address: str, limits: CallLimits, *, chunk_bytes: int) -> None:
+        super().__init__(address, SERVICE_NAME, "ASR", limits)
         self._stub = asr_pb2_grpc.AsrStub(self._channel)
         self._chunk_bytes = chunk_bytes
 
     async def transcribe(
-        self, path: Path, config: asr_pb2.TranscribeConfig, *, request_id: str, timeout_s: float
+        self, path: Path, config: asr_pb2.TranscribeConfig, *, request_id: str
     ) -> asr_pb2.Transcript:
-        return await self.answer(
-            self._stub.Transcribe(
-                _file_requests(path, config, self._chunk_bytes),
-                timeout=timeout_s,
-                metadata=outgoing_metadata(request_id),
-            )
-        )
+        requests = _file_requests(path, config, self._chunk_bytes)
+        return await self.call(self._stub.Transcribe, requests, request_id)
 
     def open_stream(self, *, request_id: str, timeout_s: float) -> AsrStream:
         return AsrStream(self._stub.Stream(timeout=timeout_s, metadata=outgoing_metadata(request_id)), self)
 
     async def list_models(self, request_id: str) -> asr_pb2.ListModelsResponse:
-        return await self.answer(
-            self._stub.ListModels(
-                asr_pb2.ListModelsRequest(),
-                timeout=self._info_timeout_s,
-                metadata=outgoing_metadata(request_id),
-            )
-        )
+        return await self.call(self._stub.ListModels, asr_pb2.ListModelsRequest(), request_id, small=True)
 
     async def list_languages(self, request_id: str) -> asr_pb2.ListLanguagesResponse:
-        return await self.answer(
-            self._stub.ListLanguages(
-                asr_pb2.ListLanguagesRequest(),
-                timeout=self._info_timeout_s,
-                metadata=outgoing_metadata(request_id),
-            )
+        return await self.call(
+            self._stub.ListLanguages, asr_pb2.ListLanguagesRequest(), request_id, small=True
         )
 
     async def device_info(self, request_id: str) -> asr_pb2.DeviceInfo:
-        return await self.answer(
-            self._stub.GetDeviceInfo(
-                asr_pb2.GetDeviceInfoRequest(),
-                timeout=self._info_timeout_s,
-                metadata=outgoing_metadata(request_id),
-            )
+        return await self.call(
+            self._stub.GetDeviceInfo, asr_pb2.GetDeviceInfoRequest(), request_id, small=True
         )

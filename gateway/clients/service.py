@@ -5,37 +5,54 @@ clients and never map gRPC errors themselves."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.errors import from_grpc
 from services.common.channel import open_channel
+from services.common.request_id import outgoing_metadata
 
 Answer = TypeVar("Answer")
 
 
+@dataclass(frozen=True)
+class CallLimits:
+    timeout_s: float
+    """The deadline of the service's work (a transcription, a summary, an embedding batch)."""
+    info_timeout_s: float
+    """The deadline of small calls: health, models, languages, device facts."""
+    retry_after_s: int
+    """`Retry-After` of a 503 or 429 from the service."""
+
+
 class ServiceClient:
-    def __init__(
-        self, address: str, service_name: str, *, display_name: str, info_timeout_s: float, retry_after_s: int
-    ) -> None:
+    def __init__(self, address: str, service_name: str, display_name: str, limits: CallLimits) -> None:
         self.address = address
         self.display_name = display_name
         """The service as error messages name it: "the {display_name} service is unavailable"."""
+        self.limits = limits
         self._service_name = service_name
         self._channel = open_channel(address)
         self._health = health_pb2_grpc.HealthStub(self._channel)
-        self._info_timeout_s = info_timeout_s
-        self._retry_after_s = retry_after_s
 
     async def answer(self, call: Awaitable[Answer]) -> Answer:
         """The call's answer, or the API error of its failure (503 with Retry-After when it is down)."""
         try:
             return await call
         except grpc.aio.AioRpcError as exc:
-            raise from_grpc(exc, self.display_name, self._retry_after_s) from exc
+            raise from_grpc(exc, self.display_name, self.limits.retry_after_s) from exc
+
+    async def call(
+        self, method: Callable[..., Awaitable[Answer]], request: Any, request_id: str, *, small: bool = False
+    ) -> Answer:
+        """A unary call with the request id in its metadata and the deadline of work (of a small call
+        with `small`), answered or the API error."""
+        timeout_s = self.limits.info_timeout_s if small else self.limits.timeout_s
+        return await self.answer(method(request, timeout=timeout_s, metadata=outgoing_metadata(request_id)))
 
     async def events(self, events: AsyncIterator[Answer]) -> AsyncIterator[Answer]:
         """A streamed answer's events; a failure part way is the API error, as for `answer`."""
@@ -43,13 +60,13 @@ class ServiceClient:
             async for event in events:
                 yield event
         except grpc.aio.AioRpcError as exc:
-            raise from_grpc(exc, self.display_name, self._retry_after_s) from exc
+            raise from_grpc(exc, self.display_name, self.limits.retry_after_s) from exc
 
     async def health(self) -> str:
         """`SERVING`, `NOT_SERVING` (up, models loading) or `UNREACHABLE`."""
         try:
             answer = await self._health.Check(
-                health_pb2.HealthCheckRequest(service=self._service_name), timeout=self._info_timeout_s
+                health_pb2.HealthCheckRequest(service=self._service_name), timeout=self.limits.info_timeout_s
             )
         except Exception:
             return "UNREACHABLE"

@@ -6,36 +6,29 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from gateway import tiers
 from gateway.auth import client_ip, forget_keys
 from gateway.credits import Credits
 from gateway.dependencies import AccountDep, CreditsDep, LimitsDep, RedisDep, SessionDep, SettingsDep
 from gateway.errors import ApiError
+from gateway.schemas.account import (
+    AccountInfo,
+    AccountUpdate,
+    CloudInstances,
+    KeyRequest,
+    Keys,
+    NewKey,
+    Signup,
+    SignupRequest,
+    UsageReport,
+)
 from gateway.settings import GatewaySettings
 from gateway.store import accounts as store
 from gateway.store import ledger
 from gateway.store.models import Account
 
 router = APIRouter(prefix="/api/v1", tags=["account"])
-
-
-class SignupRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: EmailStr
-
-
-class AccountUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email_preferences: dict[str, bool] = Field(
-        description='Which emails the account wants, e.g. {"product_updates": false, "usage_alerts": true}'
-    )
-
-
-class KeyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(default="default", min_length=1, max_length=100)
 
 
 async def account_json(account: Account, credits: Credits, settings: GatewaySettings) -> dict[str, Any]:
@@ -54,7 +47,9 @@ async def account_json(account: Account, credits: Credits, settings: GatewaySett
     return shaped
 
 
-@router.post("/signup/", status_code=201, summary="Create a free account and its first API key")
+@router.post(
+    "/signup/", status_code=201, response_model=Signup, summary="Create a free account and its first API key"
+)
 async def signup(
     body: SignupRequest, request: Request, session: SessionDep, settings: SettingsDep, limits: LimitsDep
 ) -> dict[str, Any]:
@@ -72,12 +67,22 @@ async def signup(
     }
 
 
-@router.get("/account/", summary="The account: plan, credits, minutes, email preferences")
+@router.get(
+    "/account/",
+    response_model=AccountInfo,
+    response_model_exclude_none=True,
+    summary="The account: plan, credits, minutes, email preferences",
+)
 async def get_account(account: AccountDep, credits: CreditsDep, settings: SettingsDep) -> dict[str, Any]:
     return await account_json(account, credits, settings)
 
 
-@router.put("/account/", summary="Change the account's email preferences")
+@router.put(
+    "/account/",
+    response_model=AccountInfo,
+    response_model_exclude_none=True,
+    summary="Change the account's email preferences",
+)
 async def put_account(
     body: AccountUpdate, account: AccountDep, session: SessionDep, credits: CreditsDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -86,12 +91,17 @@ async def put_account(
     return await account_json(account, credits, settings)
 
 
-@router.get("/keys/", summary="The account's API keys (never the raw keys)")
+@router.get("/keys/", response_model=Keys, summary="The account's API keys (never the raw keys)")
 async def list_keys(account: AccountDep, session: SessionDep) -> dict[str, Any]:
     return {"keys": [store.key_json(k) for k in await store.list_keys(session, account.id)]}
 
 
-@router.post("/keys/", status_code=201, summary="Create an API key; the raw key is in this answer only")
+@router.post(
+    "/keys/",
+    status_code=201,
+    response_model=NewKey,
+    summary="Create an API key; the raw key is in this answer only",
+)
 async def create_key(
     account: AccountDep, session: SessionDep, body: KeyRequest | None = None
 ) -> dict[str, Any]:
@@ -114,7 +124,7 @@ async def revoke_key(
     return Response(status_code=204)
 
 
-@router.get("/usage/", summary="Usage of the last 30 days, a row per day")
+@router.get("/usage/", response_model=UsageReport, summary="Usage of the last 30 days, a row per day")
 async def usage(account: AccountDep, session: SessionDep) -> dict[str, Any]:
     today = datetime.now(UTC).date()
     first = today - timedelta(days=29)
@@ -133,7 +143,7 @@ async def usage(account: AccountDep, session: SessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/cloud/", summary="The account's dedicated service instances")
+@router.get("/cloud/", response_model=CloudInstances, summary="The account's dedicated service instances")
 async def cloud(account: AccountDep) -> dict[str, Any]:
     # Dedicated instances are provisioned by operators outside this gateway; none are attached here.
     return {"instances": []}

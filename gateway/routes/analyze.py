@@ -6,21 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep
-from gateway.intelligence.analysis import Analysis, analysis_json
+from gateway.schemas.analysis import Analysis, analysis_json
+from gateway.schemas.text import AnalyzeRequest
 from gateway.text_input import require_unicode
 
 router = APIRouter(tags=["text"])
-
-
-class AnalyzeRequest(BaseModel):
-    text: str = Field(description="The text to analyze, e.g. a transcript")
-    type: str = Field(
-        description="`sentiment`, `topics`, `entities`, `action_items`, `questions` or `pii_redact` "
-        "(alias `pii`)"
-    )
 
 
 @router.post("/v1/analyze", response_model=Analysis, summary="Analyze text")

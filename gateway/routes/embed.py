@@ -6,25 +6,13 @@ import json
 
 import numpy as np
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
 
 from gateway.dependencies import EmbedDep, PrincipalDep, RequestIdDep
 from gateway.errors import ApiError
+from gateway.schemas.text import EmbedRequest, EmbedResponse
 from gateway.text_input import require_unicode
 
 router = APIRouter(tags=["text"])
-
-
-class EmbedRequest(BaseModel):
-    texts: list[str] = Field(
-        description="The texts to embed, in order", examples=[["Hello world", "How are you"]]
-    )
-
-
-class EmbedResponse(BaseModel):
-    embeddings: list[list[float]] = Field(description="One L2-normalised vector per text, in order")
-    dimensions: int = Field(description="Length of each vector (384 for all-MiniLM-L6-v2)")
-    model: str = Field(description="The weights that ran")
 
 
 @router.post("/v1/embed", response_model=EmbedResponse, summary="Sentence embeddings")

@@ -6,19 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep
-from gateway.intelligence.generation import SHAPES, GenerateResponse, generated_json
+from gateway.schemas.generation import GenerateResponse, generated_json
+from gateway.schemas.text import GenerateRequest
 from gateway.text_input import require_unicode
 
 router = APIRouter(tags=["text"])
-
-
-class GenerateRequest(BaseModel):
-    text: str = Field(description="The text to work from, e.g. a transcript")
-    type: str = Field(description="One of: " + ", ".join(f"`{kind}`" for kind in SHAPES))
-    prompt: str = Field(default="", description="Optional words that steer the content")
 
 
 @router.post("/v1/generate", response_model=GenerateResponse, summary="Generate content from text")

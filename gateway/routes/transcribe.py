@@ -161,8 +161,7 @@ async def transcribe(
                 filename=upload.filename,
             )
             try:
-                timeout_s = settings.transcribe_timeout_s
-                call = asr.transcribe(upload.path, config, request_id=request_id, timeout_s=timeout_s)
+                call = asr.transcribe(upload.path, config, request_id=request_id)
                 transcript = await unless_disconnected(request, call)
             except BaseException as exc:
                 # A failed transcription costs nothing and is kept with its error.

@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
 
 from gateway.clients.llm import LlmClient
 from gateway.dependencies import (
@@ -26,9 +25,20 @@ from gateway.dependencies import (
 )
 from gateway.errors import ApiError
 from gateway.intelligence import retrieval
-from gateway.intelligence.analysis import analysis_json
-from gateway.intelligence.generation import TIMED_TYPES, GenerateResponse, generated_json
 from gateway.routes.transcripts import owned
+from gateway.schemas.analysis import analysis_json
+from gateway.schemas.generation import TIMED_TYPES, generated_json
+from gateway.schemas.stored_intelligence import (
+    AnalyzeTranscript,
+    ChatAnswer,
+    ChatQuestion,
+    GenerateFromTranscript,
+    Source,
+    StoredGenerateResponse,
+    StoredSummary,
+    SummarizeTranscript,
+)
+from gateway.schemas.text import summary_of
 from gateway.store import chats, insights
 from gateway.store.models import Transcript, new_id
 from gateway.text_input import require_unicode
@@ -61,12 +71,11 @@ async def _insight(
     return await insights.keep(session, transcript, kind, text, await make())
 
 
-class SummarizeTranscript(BaseModel):
-    style: str = Field(default="brief", description="As `/v1/summarize`")
-    force: bool = Field(default=False, description="Summarize again even if a summary is cached")
-
-
-@router.post("/{transcript_id}/summarize/", summary="Summarize a stored transcript (cached)")
+@router.post(
+    "/{transcript_id}/summarize/",
+    response_model=StoredSummary,
+    summary="Summarize a stored transcript (cached)",
+)
 async def summarize_transcript(
     transcript_id: str,
     body: SummarizeTranscript,
@@ -79,22 +88,9 @@ async def summarize_transcript(
     text = insights.transcript_text(transcript)
 
     async def make() -> dict[str, Any]:
-        answer = await llm.summarize(text, body.style, request_id=request_id)
-        usage = {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens}
-        return {
-            "summary": answer.summary, "style": answer.style, "model": answer.model, "parts": answer.parts,
-            "usage": usage,
-        }  # fmt: skip
+        return summary_of(await llm.summarize(text, body.style, request_id=request_id)).model_dump()
 
     return await _insight(session, transcript, f"summary:{body.style[:40]}", body.force, text, make)
-
-
-class AnalyzeTranscript(BaseModel):
-    type: str | None = Field(default=None, description="One analysis, as `/v1/analyze`")
-    kinds: list[str] | None = Field(
-        default=None, description="Several at once (`pii` is an alias of `pii_redact`)"
-    )
-    force: bool = Field(default=False, description="Analyze again even if an analysis is cached")
 
 
 async def _analysis(
@@ -138,17 +134,6 @@ async def analyze_transcript(
     return {"results": results}
 
 
-class GenerateFromTranscript(BaseModel):
-    type: str = Field(description="As `/v1/generate`")
-    prompt: str = Field(default="", description="Optional words that steer the content")
-    force: bool = Field(default=False, description="Generate again even if this content is cached")
-
-
-class StoredGenerateResponse(GenerateResponse):
-    cached: bool
-    created_at: str
-
-
 @router.post(
     "/{transcript_id}/generate/",
     response_model=StoredGenerateResponse,
@@ -179,38 +164,6 @@ async def generate_from_transcript(
     return await _insight(
         session, transcript, f"generate:{body.type[:40]}:{steering}", body.force, text, make
     )
-
-
-class ChatQuestion(BaseModel):
-    question: str = Field(min_length=1, max_length=4000)
-    session_id: str | None = Field(
-        default=None, max_length=64, description="Continue this conversation; a new one when absent"
-    )
-    stream: bool = Field(
-        default=False,
-        description='Answer as server-sent events: `{"delta": ...}` as the answer is written, then the '
-        "whole answer object, then `[DONE]`",
-    )
-
-
-class Source(BaseModel):
-    segment_order: int = Field(description="The segment's position in the transcript, from 0")
-    segment_id: int
-    start_time: float
-    end_time: float
-    speaker: str | None
-    text: str
-    score: float = Field(
-        description="Similarity of the question to the segment: the mean of its cosine similarity to the "
-        "segment alone and to the segment with its neighbours"
-    )
-
-
-class ChatAnswer(BaseModel):
-    answer: str
-    sources: list[Source] = Field(description="The segments retrieved for the answer, best first")
-    session_id: str
-    model: str
 
 
 @router.post("/{transcript_id}/chat/", response_model=ChatAnswer, summary="Ask about a stored transcript")

@@ -70,23 +70,6 @@ def test_questions_and_sentiment_read_the_text(gateway: GatewayProcess) -> None:
     assert by_text["The support queue is terrible this month."] == "negative"
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "message"),
-    [
-        ({"text": "", "type": "sentiment"}, 400, "empty"),
-        ({"text": MEETING, "type": "mood"}, 400, "unknown analysis type 'mood'"),
-        ({"text": MEETING}, 400, "type"),
-        ({"text": "word " * 100_001, "type": "sentiment"}, 413, "at most 400000"),
-    ],
-)
-def test_bad_analysis_requests_get_a_clear_error(
-    gateway: GatewayProcess, body: dict[str, object], status: int, message: str
-) -> None:
-    answer = _post(gateway.url, "/v1/analyze", body)
-    assert answer.status_code == status, answer.text
-    assert message in answer.json()["error"]
-
-
 @pytest.mark.parametrize("path", ["/v1/analyze", "/v1/generate"])
 def test_a_lone_surrogate_is_400(gateway: GatewayProcess, path: str) -> None:
     escaped = b'{"text": "fine \\ud800 broken", "type": "sentiment"}'
@@ -131,18 +114,22 @@ def test_a_prompt_steers_the_content(gateway: GatewayProcess) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "status", "message"),
+    ("path", "body", "status", "message"),
     [
-        ({"text": MEETING, "type": "poem"}, 400, "unknown content type 'poem'"),
-        ({"text": "  ", "type": "blog_post"}, 400, "empty"),
-        ({"text": MEETING, "type": "quiz", "prompt": "x" * 2001}, 400, "prompt is over 2000"),
-        ({"text": "word " * 100_001, "type": "quiz"}, 413, "at most 400000"),
+        ("/v1/analyze", {"text": "", "type": "sentiment"}, 400, "empty"),
+        ("/v1/analyze", {"text": MEETING, "type": "mood"}, 400, "unknown analysis type 'mood'"),
+        ("/v1/analyze", {"text": MEETING}, 400, "type"),
+        ("/v1/analyze", {"text": "word " * 100_001, "type": "sentiment"}, 413, "at most 400000"),
+        ("/v1/generate", {"text": MEETING, "type": "poem"}, 400, "unknown content type 'poem'"),
+        ("/v1/generate", {"text": "  ", "type": "blog_post"}, 400, "empty"),
+        ("/v1/generate", {"text": MEETING, "type": "quiz", "prompt": "x" * 2001}, 400, "prompt is over 2000"),
+        ("/v1/generate", {"text": "word " * 100_001, "type": "quiz"}, 413, "at most 400000"),
     ],
 )
-def test_bad_generate_requests_get_a_clear_error(
-    gateway: GatewayProcess, body: dict[str, object], status: int, message: str
+def test_bad_requests_get_a_clear_error(
+    gateway: GatewayProcess, path: str, body: dict[str, object], status: int, message: str
 ) -> None:
-    answer = _post(gateway.url, "/v1/generate", body)
+    answer = _post(gateway.url, path, body)
     assert answer.status_code == status, answer.text
     assert message in answer.json()["error"]
 

@@ -59,16 +59,6 @@ def test_bad_input_is_400_with_a_reason(gateway: GatewayProcess, body: dict, mes
     assert message in answer.json()["error"]
 
 
-def test_a_body_that_is_not_utf8_json_is_400(gateway: GatewayProcess) -> None:
-    answer = httpx.post(
-        f"{gateway.url}/v1/embed",
-        content=b'{"texts": ["\xff\xfe"]}',
-        headers={"Content-Type": "application/json"},
-    )
-    assert answer.status_code == 400
-    assert "error" in answer.json()
-
-
 def test_a_lone_surrogate_escape_is_400(gateway: GatewayProcess) -> None:
     escaped = b'{"texts": ["fine", "\\ud800 broken"]}'  # valid JSON, but no valid text
     answer = httpx.post(

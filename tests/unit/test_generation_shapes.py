@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from gateway.intelligence.generation import SHAPES
+from gateway.schemas.generation import SHAPES
 from services.llm.generation import lines
 from services.llm.generation.generator import PROMPTS, instructions
 from services.llm.generation.markdown import RENDERERS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.app import create_app
-from gateway.intelligence.generation import SHAPES
+from gateway.schemas.generation import SHAPES
 from services.llm.analysis.analyzer import TYPES as ANALYSES
 
 

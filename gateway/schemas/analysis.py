@@ -9,12 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from gateway.schemas.usage import Usage, usage_of
 from stt.v1 import llm_pb2
-
-
-class Usage(BaseModel):
-    prompt_tokens: int
-    completion_tokens: int
 
 
 class _Analysis(BaseModel):
@@ -115,6 +111,6 @@ def analysis_json(answer: llm_pb2.AnalyzeResponse) -> dict[str, Any]:
         "type": answer.type,
         "method": answer.method,
         "model": answer.model or None,
-        "usage": {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens},
+        "usage": usage_of(answer).model_dump(),
     }
     return _ANALYSIS.validate_python(body).model_dump(mode="json")

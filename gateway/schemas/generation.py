@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from gateway.intelligence.analysis import ActionItem, Usage
+from gateway.schemas.analysis import ActionItem
+from gateway.schemas.usage import Usage, usage_of
 from stt.v1 import llm_pb2
 
 
@@ -152,7 +153,7 @@ def generated_json(answer: llm_pb2.GenerateResponse) -> dict[str, Any]:
         "data": data.model_dump(mode="json"),
         "model": answer.model,
         "parts": answer.parts,
-        "usage": {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens},
+        "usage": usage_of(answer).model_dump(),
     }
 
 

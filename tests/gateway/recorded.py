@@ -1,0 +1,131 @@
+"""gRPC servicers of the ASR, LLM and embedding protos that answer from answers the real services gave
+(`recordings/`, made by `record.py`), served in the test's process by a real grpc.aio server. The fast
+tier tests the gateway against them: its routes, auth, limits and the mapping of every gRPC status,
+in seconds. The real services are tested by the integration and end-to-end tiers.
+
+A test can make every call fail with a status (`fail_with`) to see how the gateway answers it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import grpc
+from google.protobuf import text_format
+from google.protobuf.message import Message
+
+from stt.v1 import asr_pb2, asr_pb2_grpc, embed_pb2, embed_pb2_grpc, llm_pb2, llm_pb2_grpc
+
+RECORDINGS = Path(__file__).parent / "recordings"
+
+Answer = TypeVar("Answer", bound=Message)
+
+
+def recording(name: str, kind: type[Answer]) -> Answer:
+    return text_format.Parse((RECORDINGS / f"{name}.txtpb").read_text(), kind())
+
+
+def save(name: str, answer: Message) -> None:
+    (RECORDINGS / f"{name}.txtpb").write_text(text_format.MessageToString(answer, as_utf8=True))
+
+
+@dataclass
+class Failure:
+    """What the next calls answer instead of their recording (None: the recording)."""
+
+    status: grpc.StatusCode | None = None
+    details: str = ""
+
+
+class _Recorded:
+    def __init__(self, failure: Failure) -> None:
+        self._failure = failure
+
+    async def _check(self, context: grpc.aio.ServicerContext) -> None:
+        if self._failure.status is not None:
+            await context.abort(self._failure.status, self._failure.details)
+
+
+class RecordedAsr(_Recorded, asr_pb2_grpc.AsrServicer):
+    async def Transcribe(
+        self, request_iterator: AsyncIterator[asr_pb2.TranscribeRequest], context: grpc.aio.ServicerContext
+    ) -> asr_pb2.Transcript:
+        async for _ in request_iterator:  # the whole upload arrives, as at the real service
+            pass
+        await self._check(context)
+        return recording("transcript", asr_pb2.Transcript)
+
+    async def ListModels(
+        self, request: asr_pb2.ListModelsRequest, context: grpc.aio.ServicerContext
+    ) -> asr_pb2.ListModelsResponse:
+        await self._check(context)
+        return recording("models", asr_pb2.ListModelsResponse)
+
+    async def ListLanguages(
+        self, request: asr_pb2.ListLanguagesRequest, context: grpc.aio.ServicerContext
+    ) -> asr_pb2.ListLanguagesResponse:
+        await self._check(context)
+        return recording("languages", asr_pb2.ListLanguagesResponse)
+
+    async def GetDeviceInfo(
+        self, request: asr_pb2.GetDeviceInfoRequest, context: grpc.aio.ServicerContext
+    ) -> asr_pb2.DeviceInfo:
+        await self._check(context)
+        return recording("device", asr_pb2.DeviceInfo)
+
+
+class RecordedLlm(_Recorded, llm_pb2_grpc.LlmServicer):
+    async def Summarize(
+        self, request: llm_pb2.SummarizeRequest, context: grpc.aio.ServicerContext
+    ) -> llm_pb2.SummarizeResponse:
+        await self._check(context)
+        return recording("summary", llm_pb2.SummarizeResponse)
+
+    async def Analyze(
+        self, request: llm_pb2.AnalyzeRequest, context: grpc.aio.ServicerContext
+    ) -> llm_pb2.AnalyzeResponse:
+        await self._check(context)
+        return recording(f"analysis_{request.type}", llm_pb2.AnalyzeResponse)
+
+    async def Generate(
+        self, request: llm_pb2.GenerateRequest, context: grpc.aio.ServicerContext
+    ) -> llm_pb2.GenerateResponse:
+        await self._check(context)
+        return recording(f"generated_{request.type}", llm_pb2.GenerateResponse)
+
+    async def Chat(
+        self, request: llm_pb2.ChatRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[llm_pb2.ChatEvent]:
+        await self._check(context)
+        done = recording("chat_answer", llm_pb2.ChatDone)
+        for word in done.answer.split(" "):
+            yield llm_pb2.ChatEvent(delta=word + " ")
+        yield llm_pb2.ChatEvent(done=done)
+
+
+class RecordedEmbed(_Recorded, embed_pb2_grpc.EmbedServicer):
+    async def Embed(
+        self, request: embed_pb2.EmbedRequest, context: grpc.aio.ServicerContext
+    ) -> embed_pb2.EmbedResponse:
+        """The recorded vector of each text, in the order asked (the recording holds every text the
+        fast tests embed: the recorded transcript's segments and their questions)."""
+        await self._check(context)
+        recorded = recording("embeddings", embed_pb2.EmbedResponse)
+        texts = recording("embedded_texts", embed_pb2.EmbedRequest).texts
+        vectors = dict(zip(texts, recorded.embeddings, strict=True))
+        missing = [t for t in request.texts if t not in vectors]
+        if missing:
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"no recorded embedding of {missing[0]!r}")
+        return embed_pb2.EmbedResponse(
+            embeddings=[vectors[t] for t in request.texts],
+            dimensions=recorded.dimensions,
+            model=recorded.model,
+        )
+
+
+def add_recorded_servicers(server: grpc.aio.Server, failure: Failure) -> None:
+    asr_pb2_grpc.add_AsrServicer_to_server(RecordedAsr(failure), server)
+    llm_pb2_grpc.add_LlmServicer_to_server(RecordedLlm(failure), server)
+    embed_pb2_grpc.add_EmbedServicer_to_server(RecordedEmbed(failure), server)
