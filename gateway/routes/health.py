@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from gateway.dependencies import AsrDep, EmbedDep, LlmDep, RedisDep, RequestIdDep
+from gateway.schemas.health import HealthAnswer
 
 router = APIRouter(tags=["operations"])
 
@@ -22,7 +23,12 @@ async def _redis_ok(redis: RedisDep) -> bool:
         return False
 
 
-@router.get("/health", summary="Platform health with GPU facts")
+@router.get(
+    "/health",
+    response_model=None,  # built as it is found; this documents it
+    responses={200: {"model": HealthAnswer}},
+    summary="Platform health with GPU facts",
+)
 async def health(
     asr: AsrDep, embedder: EmbedDep, llm: LlmDep, redis: RedisDep, request_id: RequestIdDep
 ) -> dict[str, Any]:

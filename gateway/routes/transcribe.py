@@ -30,6 +30,7 @@ from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
 from gateway.intelligence.retrieval import index_completed
 from gateway.media_probe import probe_duration
+from gateway.schemas.transcripts import TranscriptAnswer
 from gateway.transcript_record import TranscriptRecord
 from gateway.uploads import spool_upload
 from stt.v1 import asr_pb2
@@ -117,7 +118,17 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
 }
 
 
-@router.post("/v1/transcribe", openapi_extra=_MULTIPART_SCHEMA, summary="Transcribe an audio or video file")
+@router.post(
+    "/v1/transcribe",
+    openapi_extra=_MULTIPART_SCHEMA,
+    summary="Transcribe an audio or video file",
+    responses={
+        200: {
+            "model": TranscriptAnswer,
+            "description": "`json` and `verbose_json`; `srt`, `vtt` and `txt` answer the document as text",
+        }
+    },
+)
 async def transcribe(
     request: Request,
     settings: SettingsDep,

@@ -34,6 +34,7 @@ from gateway.schemas.stored_intelligence import (
     ChatQuestion,
     GenerateFromTranscript,
     Source,
+    StoredAnalysisAnswer,
     StoredGenerateResponse,
     StoredSummary,
     SummarizeTranscript,
@@ -107,8 +108,13 @@ async def _analysis(
 @router.post(
     "/{transcript_id}/analyze/",
     summary="Analyze a stored transcript (cached): `type` for one analysis, `kinds` for several",
+    response_model=None,  # one analysis or several; this documents both
     responses={
-        200: {"description": 'With `type`: the analysis. With `kinds`: `{"results": {kind: analysis}}`'}
+        200: {
+            "model": StoredAnalysisAnswer,
+            "description": "With `type`: the analysis (as `/v1/analyze`, plus `cached` and `created_at`). "
+            'With `kinds`: `{"results": {kind: analysis}}`',
+        }
     },
 )
 async def analyze_transcript(

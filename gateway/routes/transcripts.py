@@ -16,12 +16,15 @@ from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.table import to_csv
 from gateway.exports.transcript_json import transcript_json
+from gateway.schemas.transcripts import StoredTranscript, TranscriptList
 from gateway.store import transcripts as stored
 from gateway.store.models import Transcript
 
 router = APIRouter(prefix="/api/v1/transcripts", tags=["transcripts"])
 
 EXPORT_FORMATS = ("txt", "srt", "vtt", "json", "csv", "docx", "pdf")
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_FILE_TYPES = ("text/plain", "application/x-subrip", "text/vtt", "text/csv", _DOCX, "application/pdf")
 _NOT_FOUND = "no such transcript"
 
 
@@ -42,7 +45,7 @@ async def owned(session: SessionDep, account: AccountDep, transcript_id: str) ->
     return transcript
 
 
-@router.get("/", summary="The caller's transcripts, newest first")
+@router.get("/", response_model=TranscriptList, summary="The caller's transcripts, newest first")
 async def list_transcripts(
     account: AccountDep,
     session: SessionDep,
@@ -66,7 +69,12 @@ async def list_transcripts(
     return {"results": [stored.summary_json(t) for t in rows], "count": count}
 
 
-@router.get("/{transcript_id}/", summary="One transcript with its segments and words")
+@router.get(
+    "/{transcript_id}/",
+    response_model=None,  # the answer is built by the JSON export; this documents it
+    responses={200: {"model": StoredTranscript}},
+    summary="One transcript with its segments and words",
+)
 async def get_transcript(transcript_id: str, account: AccountDep, session: SessionDep) -> dict[str, Any]:
     transcript = await owned(session, account, transcript_id)
     return {**stored.summary_json(transcript), **transcript_json(stored.to_proto(transcript))}
@@ -80,7 +88,17 @@ async def delete_transcript(transcript_id: str, account: AccountDep, session: Se
 
 
 @router.get(
-    "/{transcript_id}/export/{export_format}/", summary="Export as txt, srt, vtt, json, csv, docx or pdf"
+    "/{transcript_id}/export/{export_format}/",
+    summary="Export as txt, srt, vtt, json, csv, docx or pdf",
+    responses={
+        200: {
+            "description": "The transcript as a file to save (`Content-Disposition: attachment`)",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/StoredTranscript"}},
+                **{media: {} for media in _FILE_TYPES},
+            },
+        }
+    },
 )
 async def export_transcript(
     transcript_id: str, export_format: str, account: AccountDep, session: SessionDep
@@ -106,6 +124,5 @@ async def export_transcript(
     if export_format == "csv":
         return Response(to_csv(document), media_type="text/csv; charset=utf-8", headers=disposition)
     if export_format == "docx":
-        media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        return Response(to_docx(document, title), media_type=media, headers=disposition)
+        return Response(to_docx(document, title), media_type=_DOCX, headers=disposition)
     return Response(to_pdf(document, title), media_type="application/pdf", headers=disposition)

@@ -3,10 +3,9 @@ requests, and the answers that differ from the `/v1` ones (a stored answer adds 
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
+from gateway.schemas.analysis import Analysis
 from gateway.schemas.generation import GenerateResponse
 from gateway.schemas.text import SummarizeResponse
 
@@ -30,7 +29,12 @@ class AnalyzeTranscript(BaseModel):
 
 
 class StoredAnalyses(BaseModel):
-    results: dict[str, Any] = Field(description="Each asked type's analysis, as `/v1/analyze` answers it")
+    results: dict[str, Analysis] = Field(
+        description="Each asked type's analysis, as `/v1/analyze` answers it"
+    )
+
+
+StoredAnalysisAnswer = Analysis | StoredAnalyses
 
 
 class GenerateFromTranscript(BaseModel):

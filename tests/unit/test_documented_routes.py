@@ -1,5 +1,6 @@
 """The manual stays true: every route the docs name (`GET /v1/models`, `WS /v1/stream`, ...) exists in
-the app with that method, and every route of the app is named in the docs."""
+the app with that method, every route of the app is named in the docs, and every answer has its shape
+in the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -55,3 +56,16 @@ def test_every_documented_route_is_served() -> None:
 
 def test_every_served_route_is_documented() -> None:
     assert served() - documented() == set()
+
+
+def test_every_answer_has_its_shape_in_the_openapi_document() -> None:
+    """Routes declare what they answer (gateway/schemas/), so clients can be generated from OpenAPI."""
+    shapeless = []
+    for path, operations in create_app().openapi()["paths"].items():
+        for method, operation in operations.items():
+            for status, answer in operation["responses"].items():
+                if status.startswith("2") and status != "204":
+                    schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                    if "$ref" not in str(schema):
+                        shapeless.append(f"{method.upper()} {path} {status}")
+    assert shapeless == []
