@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from gateway.dependencies import AccountDep, SessionDep
 from gateway.errors import ApiError
+from gateway.exports.attachment import attachment
 from gateway.exports.documents import to_docx, to_pdf
 from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
@@ -108,8 +109,7 @@ async def export_transcript(
         raise ApiError(400, f"unknown export format '{export_format}'; use one of: {known}")
     transcript = await owned(session, account, transcript_id)
     document = stored.to_proto(transcript)
-    stem = (transcript.filename.rsplit(".", 1)[0] or "transcript").replace('"', "")[:80]
-    disposition = {"Content-Disposition": f'attachment; filename="{stem}.{export_format}"'}
+    disposition = {"Content-Disposition": attachment(transcript.filename, export_format)}
     title = transcript.filename or f"Transcript {transcript.id}"
     if export_format == "json":
         return JSONResponse(
