@@ -7,6 +7,7 @@ import pytest
 from sttai import AuthError, STTClient, STTError
 
 from testbed.platform import GatewayProcess
+from testbed.texts import STORY
 from testbed.wer import word_error_rate
 from tests.conftest import Speech
 
@@ -71,3 +72,18 @@ def test_sdk_streams_on_the_query_string_dialect(client: STTClient, speech: dict
     assert word_error_rate(clip.text, result["text"]) < 0.15
     assert all("text" in message for message in received)  # its example callback reads data["text"]
     assert received[-1] is result
+
+
+def test_sdk_summarizes_in_each_of_its_styles(client: STTClient) -> None:
+    text = " ".join(STORY[:6])
+    for style in ("brief", "detailed", "bullets", "action_items"):  # the styles its docstring names
+        result = client.summarize(text, style=style)
+        assert result["summary"].strip(), style
+        assert result["model"] and result["usage"]["completion_tokens"] > 0
+    assert client.summarize(text, style="bullets")["style"] == "bullet_points"  # its alias, answered
+
+
+def test_sdk_summarize_raises_its_error_for_an_empty_text(client: STTClient) -> None:
+    with pytest.raises(STTError) as error:
+        client.summarize("   ")
+    assert error.value.status_code == 400

@@ -3,9 +3,12 @@
 CAM++ was trained on 80-bin fbank (25 ms Povey windows, 10 ms hop, no dither) of int16-scaled audio,
 mean-normalised over each utterance; kaldi-native-fbank computes exactly that. Pieces of different
 lengths share a batch by repeating the shorter ones' frames to the longest: the statistics pooling then
-sees the same mean and spread it would see alone, where zero padding would pull both down. Batches
-are repeated up to a whole number of half seconds: oneDNN keeps compiled kernels per input shape, and
-a shape for every piece length grew the service by 40 MB a minute of audio (bench/README.md).
+sees the same mean and spread it would see alone, where zero padding would pull both down.
+
+oneDNN keeps compiled kernels per input shape, so batches come in few shapes: their pieces are repeated
+up to a whole number of half seconds (a shape for every piece length grew the service by 40 MB a minute
+of audio), and a batch is filled up to a multiple of `_BATCH_STEP` pieces (every batch size from 1 to 32
+held about 300 MB more after half an hour than these four sizes; bench/README.md).
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from services.asr.diarization.speaker_models import EMBEDDING_DIMENSION
-from services.asr.media import SAMPLE_RATE
+from services.common.media import SAMPLE_RATE
 
 _BATCH = 32
+_BATCH_STEP = 8
 _FRAMES_STEP = 50  # 0.5 s of 10 ms frames
 MIN_PIECE_S = 0.4
 """Less speech than this says too little about a voice (and is shorter than CAM++'s receptive field)."""
@@ -60,9 +64,11 @@ class SpeakerEncoder:
         for first in range(0, len(order), _BATCH):
             indices = order[first : first + _BATCH]
             longest = -(-max(len(features[i]) for i in indices) // _FRAMES_STEP) * _FRAMES_STEP
-            batch = np.stack([_tiled(features[i], longest) for i in indices]).astype(np.float32)
+            rows = [_tiled(features[i], longest) for i in indices]
+            rows += rows[:1] * (-len(rows) % _BATCH_STEP)  # filler rows, computed and dropped
+            batch = np.stack(rows).astype(np.float32)
             with self._torch.inference_mode():
                 out = self._model(self._torch.from_numpy(batch).to(self._device)).cpu().numpy()
-            embeddings[indices] = out
+            embeddings[indices] = out[: len(indices)]
         norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
         return embeddings / np.maximum(norms, 1e-9)
