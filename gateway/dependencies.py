@@ -50,9 +50,14 @@ def _redis(state: StateDep) -> Redis:
 
 
 async def _session(state: StateDep) -> AsyncIterator[AsyncSession]:
-    """A session whose transaction commits when the route returns and rolls back when it raises."""
+    """A session whose transaction commits when the route returns and rolls back when it raises,
+    before the answer leaves (`scope="function"` on SessionDep): a 201 names only what is stored, and
+    a commit that fails is the caller's error, not a lost write behind a success."""
     async with state.sessions.begin() as session:
         yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
 def _sessions(state: StateDep) -> async_sessionmaker[AsyncSession]:
@@ -76,9 +81,7 @@ async def _principal(request: Request, state: StateDep) -> Principal:
     return await authenticate(request, state)
 
 
-async def _account(
-    principal: Annotated[Principal, Depends(_principal)], session: Annotated[AsyncSession, Depends(_session)]
-) -> Account:
+async def _account(principal: Annotated[Principal, Depends(_principal)], session: SessionDep) -> Account:
     """The caller's account, loaded in the request's session, so a route that also takes that session
     changes this very object."""
     if principal.account_id is None:
@@ -94,7 +97,6 @@ AsrDep = Annotated[AsrClient, Depends(_asr)]
 EmbedDep = Annotated[EmbedClient, Depends(_embed)]
 LlmDep = Annotated[LlmClient, Depends(_llm)]
 RedisDep = Annotated[Redis, Depends(_redis)]
-SessionDep = Annotated[AsyncSession, Depends(_session)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 CreditsDep = Annotated[Credits, Depends(_credits)]
 LimitsDep = Annotated[Limits, Depends(_limits)]
