@@ -1,4 +1,5 @@
-"""The SQL databases the storage tests run on: SQLite always, PostgreSQL where one answers."""
+"""The SQL databases the storage tests run on: SQLite always, PostgreSQL where one answers, and in CI
+(`CI=true`, where PostgreSQL runs at 127.0.0.1:5432) PostgreSQL without fail."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ POSTGRES_URL = os.environ.get("STT_TEST_POSTGRES_URL", "postgresql://postgres@12
 async def _reset_postgres(url: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"), timeout=3)
+    url = url.replace("postgresql+asyncpg://", "postgresql://")
+    try:
+        connection = await asyncpg.connect(url, timeout=3)
+    except asyncpg.InvalidCatalogNameError:  # a fresh server: make the test database first
+        server, name = url.rsplit("/", 1)
+        admin = await asyncpg.connect(f"{server}/postgres", timeout=3)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        connection = await asyncpg.connect(url, timeout=3)
     try:
         await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
     finally:
@@ -20,10 +31,14 @@ async def _reset_postgres(url: str) -> None:
 
 
 def fresh_postgres() -> str | None:
-    """An emptied PostgreSQL test database, or None when none answers here."""
+    """An emptied PostgreSQL test database, or None when none answers here (in CI: an error)."""
     try:
         asyncio.run(_reset_postgres(POSTGRES_URL))
-    except (TimeoutError, OSError, ImportError):
+    except (TimeoutError, OSError, ImportError) as exc:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError(
+                f"CI runs PostgreSQL at {POSTGRES_URL}, and it does not answer: {exc}"
+            ) from exc
         return None
     except Exception as exc:  # a server that answers but refuses us is a broken set-up, not an absence
         raise RuntimeError(f"PostgreSQL at {POSTGRES_URL} answered but could not be reset: {exc}") from exc
