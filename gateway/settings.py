@@ -31,6 +31,12 @@ class GatewaySettings(BaseSettings):
     chat_history_turns: int = Field(default=10, ge=0, le=100)
     """Earlier turns of a chat session sent with a follow-up question (the LLM service drops the
     oldest of them when they do not fit its context)."""
+    max_live_keys: int = Field(default=20, ge=1)
+    """Keys an account may hold at once (revoked keys do not count): one more is 409."""
+    max_email_preferences: int = Field(default=20, ge=0)
+    """Email preferences an account may keep (names of at most 64 characters): more is 413."""
+    max_chat_turns: int = Field(default=200, ge=2)
+    """Questions and answers a chat session may hold: a session that is full answers 409."""
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_s: float = 2.0
     """Connect and read timeout of a Redis command: a stalled Redis is a quick 503, not a hung request."""

@@ -86,7 +86,13 @@ async def get_account(account: AccountDep, credits: CreditsDep, settings: Settin
 async def put_account(
     body: AccountUpdate, account: AccountDep, session: SessionDep, credits: CreditsDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    account.email_preferences = {**account.email_preferences, **body.email_preferences}
+    preferences = {**account.email_preferences, **body.email_preferences}
+    most = settings.max_email_preferences
+    if len(preferences) > most or any(len(name) > 64 for name in preferences):
+        raise ApiError(
+            413, f"an account keeps at most {most} email preferences, named in 64 characters or fewer"
+        )
+    account.email_preferences = preferences
     await session.flush()
     return await account_json(account, credits, settings)
 
@@ -103,8 +109,12 @@ async def list_keys(account: AccountDep, session: SessionDep) -> dict[str, Any]:
     summary="Create an API key; the raw key is in this answer only",
 )
 async def create_key(
-    account: AccountDep, session: SessionDep, body: KeyRequest | None = None
+    account: AccountDep, session: SessionDep, settings: SettingsDep, body: KeyRequest | None = None
 ) -> dict[str, Any]:
+    if await store.live_keys(session, account.id) >= settings.max_live_keys:
+        raise ApiError(
+            409, f"the account holds {settings.max_live_keys} keys, the most it may: revoke one first"
+        )
     key = await store.create_key(session, account, (body or KeyRequest()).name)
     return {"api_key": key.raw, "key": store.key_json(key.key)}
 

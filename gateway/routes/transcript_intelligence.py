@@ -187,6 +187,10 @@ async def chat_with_transcript(
     require_unicode(body.question, "the question")
     transcript = await _completed(session, account, transcript_id)
     session_id = body.session_id or new_id()
+    if await chats.turns(session, account.id, transcript.id, session_id) + 2 > settings.max_chat_turns:
+        raise ApiError(
+            409, f"this chat session holds {settings.max_chat_turns} turns, the most it may: start a new one"
+        )
     async with sessions.begin() as own:  # committed now: not held while the LLM answers
         index = await retrieval.segment_vectors(own, transcript, embed, request_id)
     found = await retrieval.search(

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,6 +69,13 @@ async def account_for_key(session: AsyncSession, raw_key: str) -> tuple[Account,
     if row is None or not hmac.compare_digest(row.ApiKey.key_hash, digest):
         return None
     return row.Account, row.ApiKey
+
+
+async def live_keys(session: AsyncSession, account_id: int) -> int:
+    found = await session.scalar(
+        select(func.count()).where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
+    )
+    return int(found or 0)
 
 
 async def list_keys(session: AsyncSession, account_id: int) -> list[ApiKey]:

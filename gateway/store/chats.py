@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.store.models import ChatTurn
@@ -23,6 +23,17 @@ async def history(
         .limit(max_turns)
     )
     return [(t.role, t.content) for t in reversed(list(rows))]
+
+
+async def turns(session: AsyncSession, account_id: int, transcript_id: str, session_id: str) -> int:
+    found = await session.scalar(
+        select(func.count()).where(
+            ChatTurn.session_id == session_id,
+            ChatTurn.account_id == account_id,
+            ChatTurn.transcript_id == transcript_id,
+        )
+    )
+    return int(found or 0)
 
 
 def add_exchange(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -61,15 +62,21 @@ def gateway_settings(
     )  # fmt: skip
 
 
-@pytest.fixture
-async def client(gateway_settings: GatewaySettings, failure: Failure) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def gateway_client(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan run, as a caller from an address of its own: limits kept per client IP
     do not carry over from one test to the next."""
-    app = create_app(gateway_settings)
+    app = create_app(settings)
     transport = httpx.ASGITransport(app=app, client=(next(_CLIENT_IPS), 40_000))
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=transport, base_url="http://gateway"
     ) as caller:  # fmt: skip
+        yield caller
+
+
+@pytest.fixture
+async def client(gateway_settings: GatewaySettings, failure: Failure) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_client(gateway_settings) as caller:
         yield caller
 
 

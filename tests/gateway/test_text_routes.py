@@ -9,8 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.settings import GatewaySettings
 from stt.v1 import asr_pb2, llm_pb2
-from tests.gateway.conftest import new_key
+from tests.gateway.conftest import gateway_client, new_key
 from tests.gateway.recorded import recording
 from tests.gateway.texts import CHAT_QUESTION
 
@@ -73,3 +74,19 @@ async def test_chat_answers_from_the_transcripts_segments(client: httpx.AsyncCli
     assert events[-1] == "[DONE]"
     assert json.loads(events[-2])["answer"] == answer["answer"]
     assert "".join(json.loads(e)["delta"] for e in events[:-2]).strip() == answer["answer"]
+
+
+async def test_a_chat_session_holds_a_bounded_number_of_turns(
+    gateway_settings: GatewaySettings, upload: Path
+) -> None:
+    async with gateway_client(gateway_settings.model_copy(update={"max_chat_turns": 4})) as client:
+        auth = {"Authorization": f"Bearer {await new_key(client, 'long-chat@example.com')}"}
+        with upload.open("rb") as audio:
+            made = await client.post("/v1/transcribe", files={"file": ("call.wav", audio)}, headers=auth)
+        route = f"/api/v1/transcripts/{made.json()['id']}/chat/"
+        first = (await client.post(route, json={"question": CHAT_QUESTION}, headers=auth)).json()
+        again = {"question": CHAT_QUESTION, "session_id": first["session_id"]}
+        assert (await client.post(route, json=again, headers=auth)).status_code == 200  # 4 turns now
+        full = await client.post(route, json=again, headers=auth)
+        assert full.status_code == 409 and "start a new one" in full.json()["error"]
+        assert (await client.post(route, json={"question": CHAT_QUESTION}, headers=auth)).status_code == 200
