@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from gateway.body_limit import BodyLimitMiddleware
 from gateway.credits import Credits
 from gateway.errors import install_error_handlers
 from gateway.middleware import RequestContextMiddleware
@@ -65,6 +66,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app, settings.retry_after_s)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes)
     app.add_middleware(RequestContextMiddleware)
     routers = (
         transcribe, stream, summarize, analyze, generate, embed, models, health, account, transcripts,

@@ -46,6 +46,10 @@ class GatewaySettings(BaseSettings):
     """SQLAlchemy URL (`STT_DATABASE_URL`); empty means a SQLite file `<data_dir>/stt.db`.
     `postgresql://user@host/db` works as it is (asyncpg is chosen for it)."""
     max_upload_bytes: int = 2 * 1024**3
+    max_json_bytes: int = Field(default=8 * 1024**2, ge=1024, le=32 * 1024**2)
+    """The largest body of a request that is not an upload (JSON): 413 as soon as it passes it. 8 MB
+    holds the longest text the LLM service takes (400,000 characters, JSON-escaped) with room to spare;
+    it stays under the gRPC message limit (64 MB) so no call to a service can be refused for its size."""
     """The largest file any tier may send (2 GB); larger is refused with 413 while it is still arriving."""
 
     anonymous_daily_transcriptions: int = 3
