@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Awaitable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
@@ -14,12 +14,15 @@ from gateway.clients.asr import AsrClient
 from gateway.clients.embed import EmbedClient
 from gateway.clients.llm import LlmClient
 from gateway.credits import Credits
+from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
 from gateway.limits import Limits
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState, state_of
 from gateway.store.models import Account
 from services.common.request_id import current_request_id
+
+T = TypeVar("T")
 
 
 def _state(request: Request) -> GatewayState:
@@ -73,6 +76,17 @@ def _limits(state: StateDep) -> Limits:
     return state.limits
 
 
+class Watched:
+    """Awaits a service's work for this request, cancelling the call if the client goes away first: an
+    engine never keeps working for a caller who left (`disconnect.py`)."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    async def __call__(self, work: Awaitable[T]) -> T:
+        return await unless_disconnected(self._request, work)
+
+
 def _request_id() -> str:
     return current_request_id.get()
 
@@ -101,5 +115,6 @@ SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 CreditsDep = Annotated[Credits, Depends(_credits)]
 LimitsDep = Annotated[Limits, Depends(_limits)]
 RequestIdDep = Annotated[str, Depends(_request_id)]
+WatchedDep = Annotated[Watched, Depends(Watched)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 AccountDep = Annotated[Account, Depends(_account)]

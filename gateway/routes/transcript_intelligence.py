@@ -13,7 +13,6 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from gateway.clients.llm import LlmClient
 from gateway.dependencies import (
     AccountDep,
     EmbedDep,
@@ -22,6 +21,7 @@ from gateway.dependencies import (
     SessionDep,
     SessionsDep,
     SettingsDep,
+    WatchedDep,
 )
 from gateway.errors import ApiError
 from gateway.intelligence import retrieval
@@ -43,7 +43,7 @@ from gateway.schemas.text import summary_of
 from gateway.store import chats, insights
 from gateway.store.models import Transcript, new_id
 from gateway.text_input import require_unicode
-from stt.v1.llm_pb2 import ChatEvent
+from stt.v1.llm_pb2 import AnalyzeResponse, ChatEvent
 
 router = APIRouter(prefix="/api/v1/transcripts", tags=["transcripts"])
 MAX_KINDS = 6
@@ -84,23 +84,27 @@ async def summarize_transcript(
     session: SessionDep,
     llm: LlmDep,
     request_id: RequestIdDep,
+    watched: WatchedDep,
 ) -> dict[str, Any]:
     transcript = await _completed(session, account, transcript_id)
     text = insights.transcript_text(transcript)
 
     async def make() -> dict[str, Any]:
-        return summary_of(await llm.summarize(text, body.style, request_id=request_id)).model_dump()
+        return summary_of(await watched(llm.summarize(text, body.style, request_id=request_id))).model_dump()
 
     return await _insight(session, transcript, f"summary:{body.style[:40]}", body.force, text, make)
 
 
+Analyze = Callable[[str, str], Awaitable[AnalyzeResponse]]
+
+
 async def _analysis(
-    kind: str, transcript: Transcript, force: bool, session: SessionDep, llm: LlmClient, request_id: str
+    kind: str, transcript: Transcript, force: bool, session: SessionDep, analyze: Analyze
 ) -> dict[str, Any]:
     text = insights.transcript_text(transcript)
 
     async def make() -> dict[str, Any]:
-        return analysis_json(await llm.analyze(text, kind, request_id=request_id))
+        return analysis_json(await analyze(text, kind))
 
     return await _insight(session, transcript, f"analysis:{kind[:40]}", force, text, make)
 
@@ -124,18 +128,23 @@ async def analyze_transcript(
     session: SessionDep,
     llm: LlmDep,
     request_id: RequestIdDep,
+    watched: WatchedDep,
 ) -> dict[str, Any]:
     if (body.type is None) == (body.kinds is None):
         raise ApiError(400, "send either `type` (one analysis) or `kinds` (a list of them)")
     transcript = await _completed(session, account, transcript_id)
+
+    def analyze(text: str, kind: str) -> Awaitable[AnalyzeResponse]:
+        return watched(llm.analyze(text, kind, request_id=request_id))
+
     if body.type is not None:
-        return await _analysis(body.type, transcript, body.force, session, llm, request_id)
+        return await _analysis(body.type, transcript, body.force, session, analyze)
     kinds = list(dict.fromkeys(body.kinds or []))
     if not kinds or len(kinds) > MAX_KINDS:
         raise ApiError(400, f"`kinds` lists 1 to {MAX_KINDS} analysis types")
     results = {}
     for kind in kinds:
-        analysis = await _analysis(kind, transcript, body.force, session, llm, request_id)
+        analysis = await _analysis(kind, transcript, body.force, session, analyze)
         results[analysis["type"]] = analysis
     return {"results": results}
 
@@ -152,6 +161,7 @@ async def generate_from_transcript(
     session: SessionDep,
     llm: LlmDep,
     request_id: RequestIdDep,
+    watched: WatchedDep,
 ) -> dict[str, Any]:
     require_unicode(body.prompt, "the prompt")
     transcript = await _completed(session, account, transcript_id)
@@ -164,7 +174,9 @@ async def generate_from_transcript(
     )
 
     async def make() -> dict[str, Any]:
-        return generated_json(await llm.generate(source, body.type, body.prompt, request_id=request_id))
+        return generated_json(
+            await watched(llm.generate(source, body.type, body.prompt, request_id=request_id))
+        )
 
     steering = hashlib.sha256(body.prompt.encode()).hexdigest()[:16]
     return await _insight(

@@ -8,7 +8,8 @@ A test can make every call fail with a status (`fail_with`) to see how the gatew
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -33,10 +34,16 @@ def save(name: str, answer: Message) -> None:
 
 @dataclass
 class Failure:
-    """What the next calls answer instead of their recording (None: the recording)."""
+    """What the next calls answer instead of their recording (None: the recording), and whether they
+    first hold on until `release` is set (to watch a call that the gateway cancels)."""
 
     status: grpc.StatusCode | None = None
     details: str = ""
+    release: asyncio.Event | None = None
+    held: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once a call is holding on."""
+    cancelled: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a held call was cancelled by its caller."""
 
 
 class _Recorded:
@@ -44,6 +51,13 @@ class _Recorded:
         self._failure = failure
 
     async def _check(self, context: grpc.aio.ServicerContext) -> None:
+        if self._failure.release is not None:
+            self._failure.held.set()
+            try:
+                await self._failure.release.wait()
+            except asyncio.CancelledError:
+                self._failure.cancelled.set()
+                raise
         if self._failure.status is not None:
             await context.abort(self._failure.status, self._failure.details)
 

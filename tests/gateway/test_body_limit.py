@@ -18,7 +18,8 @@ async def test_the_default_cap_answers_413_not_a_grpc_error(client: httpx.AsyncC
     body = '{"text": "' + "word " * (9 * 1024**2 // 5) + '"}'  # 9 MB: over 8 MB
     answer = await client.post("/v1/summarize", content=body, headers={"Content-Type": "application/json"})
     assert answer.status_code == 413
-    assert answer.json() == {"error": "the request body is over 8388608 bytes, the most a JSON request may send"}
+    expected = "the request body is over 8388608 bytes, the most a JSON request may send"
+    assert answer.json() == {"error": expected}
 
 
 @pytest.mark.parametrize("route", JSON_ROUTES)
