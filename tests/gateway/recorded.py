@@ -7,8 +7,8 @@ A test can make every call fail with a status (`fail_with`) to see how the gatew
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
