@@ -16,7 +16,7 @@ import psutil
 
 from cli.processes import start_redis, stop
 from testbed.media import synthesize, write_wav
-from testbed.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+from testbed.platform import LIFTED_ANONYMOUS_LIMITS, AsrProcess, GatewayProcess, asr_process, gateway_process
 
 REPO = Path(__file__).resolve().parent.parent
 LIBRISPEECH = REPO.parent / "shared" / "fixtures" / "librispeech"
@@ -75,18 +75,13 @@ def running_platform(
 ) -> Iterator[Platform]:
     """Redis, the ASR service and the gateway as processes. The benchmarks call anonymously, so the
     anonymous tier's limits are lifted unless `gateway_settings` says otherwise."""
-    lifted = {
-        "STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS": "1000000",
-        "STT_GATEWAY_ANONYMOUS_MAX_BYTES": str(2 * 1024**3),
-        "STT_GATEWAY_ANONYMOUS_CONCURRENCY": "16",
-    }
     with tempfile.TemporaryDirectory(prefix="stt-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
         redis, redis_url = start_redis(data_dir)
         asr = asr_process(data_dir, Path(tmp) / "asr.log", **(asr_settings or {}))
         asr.start()
-        settings = {**lifted, **(gateway_settings or {})}
+        settings = {**LIFTED_ANONYMOUS_LIMITS, **(gateway_settings or {})}
         gateway = gateway_process(data_dir, Path(tmp) / "gateway.log", asr.address, redis_url, **settings)
         gateway.start()
         try:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import librispeech, write_results
 from cli.processes import start_redis, stop
-from testbed.platform import embed_process, gateway_process
+from testbed.platform import LIFTED_ANONYMOUS_LIMITS, embed_process, gateway_process
 from testbed.texts import STORY
 
 
@@ -89,6 +89,7 @@ def main() -> None:
             "127.0.0.1:1",
             redis_url,
             STT_GATEWAY_EMBED_ADDRESS=embed.address,
+            **LIFTED_ANONYMOUS_LIMITS,
         )
         gateway.start()
         try:

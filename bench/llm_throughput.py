@@ -24,7 +24,7 @@ from bench.common import write_results
 from cli.processes import start_redis, stop
 from services.llm.settings import LlmSettings
 from services.llm.summarizer import prompt
-from testbed.platform import gateway_process, llm_engine, llm_process
+from testbed.platform import LIFTED_ANONYMOUS_LIMITS, gateway_process, llm_engine, llm_process
 from testbed.texts import STORY
 
 TEXT = " ".join(STORY[:8])
@@ -65,8 +65,9 @@ def main() -> None:
         llm.start()
         no_asr = "127.0.0.1:1"
         gateway = gateway_process(
-            data_dir, data_dir / "gateway.log", no_asr, redis_url, STT_GATEWAY_LLM_ADDRESS=llm.address
-        )
+            data_dir, data_dir / "gateway.log", no_asr, redis_url, STT_GATEWAY_LLM_ADDRESS=llm.address,
+            **LIFTED_ANONYMOUS_LIMITS,
+        )  # fmt: skip
         gateway.start()
         try:
             with (

@@ -28,7 +28,14 @@ from bench.common import librispeech, write_results
 from cli.processes import start_redis, stop
 from services.common.media import SAMPLE_RATE, decode
 from testbed.media import write_wav
-from testbed.platform import asr_process, embed_process, gateway_process, llm_engine, llm_process
+from testbed.platform import (
+    LIFTED_ANONYMOUS_LIMITS,
+    asr_process,
+    embed_process,
+    gateway_process,
+    llm_engine,
+    llm_process,
+)
 
 # question -> where its answer was said: a LibriSpeech utterance, or a stretch of the phone call (its
 # speaker timeline, `sample.stm`, in seconds from the call's start)
@@ -115,6 +122,7 @@ def main() -> None:
         gateway = gateway_process(
             data_dir, data_dir / "gateway.log", asr.address, redis_url,
             STT_GATEWAY_EMBED_ADDRESS=embed.address, STT_GATEWAY_LLM_ADDRESS=llm.address,
+            **LIFTED_ANONYMOUS_LIMITS,
         )  # fmt: skip
         gateway.start()
         try:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway import tiers
 from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
 from gateway.clients.embed import EmbedClient
@@ -95,6 +97,29 @@ async def _principal(request: Request, state: StateDep) -> Principal:
     return await authenticate(request, state)
 
 
+async def _metered(
+    principal: Annotated[Principal, Depends(_principal)], state: StateDep
+) -> AsyncIterator[Principal]:
+    """The caller's share of the text and embedding engines: one of its tier's requests of the day
+    (UTC), and one of its tier's concurrent slots while the work runs; 429 with Retry-After past either."""
+    tier = tiers.tier(principal.tier, state.settings)
+    now = datetime.now(UTC)
+    until_midnight = int(
+        (datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1) - now).total_seconds()
+    )
+    try:
+        await state.limits.hit(
+            "text", f"{principal.subject}:{now:%Y-%m-%d}", tier.daily_text_requests, max(1, until_midnight)
+        )
+    except ApiError as exc:
+        message = f"the {tier.name} tier's {tier.daily_text_requests} text requests a day are used up" + (
+            "; sign up for an API key" if principal.account_id is None else ""
+        )
+        raise ApiError(429, message, exc.headers) from exc
+    async with state.limits.lease(principal.subject, tier.concurrency):
+        yield principal
+
+
 async def _account(principal: Annotated[Principal, Depends(_principal)], session: SessionDep) -> Account:
     """The caller's account, loaded in the request's session, so a route that also takes that session
     changes this very object."""
@@ -117,4 +142,5 @@ LimitsDep = Annotated[Limits, Depends(_limits)]
 RequestIdDep = Annotated[str, Depends(_request_id)]
 WatchedDep = Annotated[Watched, Depends(Watched)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
+MeteredDep = Annotated[Principal, Depends(_metered, scope="function")]
 AccountDep = Annotated[Account, Depends(_account)]

@@ -61,6 +61,11 @@ class GatewaySettings(BaseSettings):
     free_concurrency: int = 2
     paid_max_bytes: int = 2 * 1024**3
     paid_concurrency: int = 5
+    anonymous_daily_text_requests: int = 20
+    """Text and embedding requests (summarize, analyze, generate, embed, the stored-transcript verbs
+    and chat) a day per IP; each tier also holds one of its concurrent slots while the work runs."""
+    free_daily_text_requests: int = 500
+    paid_daily_text_requests: int = 20_000
     lease_ttl_s: float = 60.0
     """Concurrency slots expire this long after their last renewal (a running request renews its own)."""
     stale_hold_after_s: float = 0.0

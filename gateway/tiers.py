@@ -17,15 +17,20 @@ class Tier:
     name: str
     max_bytes: int
     concurrency: int
+    daily_text_requests: int
 
 
 def tier(name: str, settings: GatewaySettings) -> Tier:
     limits = {
-        "anonymous": (settings.anonymous_max_bytes, settings.anonymous_concurrency),
-        "free": (settings.free_max_bytes, settings.free_concurrency),
-        "paid": (settings.paid_max_bytes, settings.paid_concurrency),
+        "anonymous": (
+            settings.anonymous_max_bytes,
+            settings.anonymous_concurrency,
+            settings.anonymous_daily_text_requests,
+        ),
+        "free": (settings.free_max_bytes, settings.free_concurrency, settings.free_daily_text_requests),
+        "paid": (settings.paid_max_bytes, settings.paid_concurrency, settings.paid_daily_text_requests),
     }[name]
-    return Tier(name, min(limits[0], settings.max_upload_bytes), limits[1])
+    return Tier(name, min(limits[0], settings.max_upload_bytes), limits[1], limits[2])
 
 
 def _next_month(now: datetime) -> datetime:

@@ -13,6 +13,7 @@ import pytest
 from cli.processes import start_redis, stop
 from testbed.media import read_wav, synthesize, write_wav
 from testbed.platform import (
+    LIFTED_ANONYMOUS_LIMITS,
     AsrProcess,
     GatewayProcess,
     ServiceProcess,
@@ -132,8 +133,7 @@ def gateway(
         tmp_path_factory.mktemp("logs") / "gateway.log",
         asr.address,
         redis_url,
-        STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS="100000",
-        STT_GATEWAY_ANONYMOUS_CONCURRENCY="8",
+        **LIFTED_ANONYMOUS_LIMITS,
         STT_GATEWAY_EMBED_ADDRESS=embed.address,
         STT_GATEWAY_LLM_ADDRESS=llm.address,
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep, WatchedDep
+from gateway.dependencies import LlmDep, MeteredDep, RequestIdDep, WatchedDep
 from gateway.schemas.analysis import Analysis, analysis_json
 from gateway.schemas.text import AnalyzeRequest
 from gateway.text_input import require_unicode
@@ -17,7 +17,7 @@ router = APIRouter(tags=["text"])
 
 @router.post("/v1/analyze", response_model=Analysis, summary="Analyze text")
 async def analyze(
-    body: AnalyzeRequest, llm: LlmDep, request_id: RequestIdDep, watched: WatchedDep, _: PrincipalDep
+    body: AnalyzeRequest, llm: LlmDep, request_id: RequestIdDep, watched: WatchedDep, _: MeteredDep
 ) -> dict[str, Any]:
     require_unicode(body.text, "the text")
     answer = await watched(llm.analyze(body.text, body.type, request_id=request_id))

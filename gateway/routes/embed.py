@@ -7,7 +7,7 @@ import json
 import numpy as np
 from fastapi import APIRouter, Response
 
-from gateway.dependencies import EmbedDep, PrincipalDep, RequestIdDep, WatchedDep
+from gateway.dependencies import EmbedDep, MeteredDep, RequestIdDep, WatchedDep
 from gateway.errors import ApiError
 from gateway.schemas.text import EmbedRequest, EmbedResponse
 from gateway.text_input import require_unicode
@@ -17,7 +17,7 @@ router = APIRouter(tags=["text"])
 
 @router.post("/v1/embed", response_model=EmbedResponse, summary="Sentence embeddings")
 async def embed(
-    body: EmbedRequest, embedder: EmbedDep, request_id: RequestIdDep, watched: WatchedDep, _: PrincipalDep
+    body: EmbedRequest, embedder: EmbedDep, request_id: RequestIdDep, watched: WatchedDep, _: MeteredDep
 ) -> Response:
     if not body.texts:
         raise ApiError(400, "no texts to embed: send at least one")

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from gateway.dependencies import LlmDep, PrincipalDep, RequestIdDep, WatchedDep
+from gateway.dependencies import LlmDep, MeteredDep, RequestIdDep, WatchedDep
 from gateway.schemas.generation import GenerateResponse, generated_json
 from gateway.schemas.text import GenerateRequest
 from gateway.text_input import require_unicode
@@ -17,7 +17,7 @@ router = APIRouter(tags=["text"])
 
 @router.post("/v1/generate", response_model=GenerateResponse, summary="Generate content from text")
 async def generate(
-    body: GenerateRequest, llm: LlmDep, request_id: RequestIdDep, watched: WatchedDep, _: PrincipalDep
+    body: GenerateRequest, llm: LlmDep, request_id: RequestIdDep, watched: WatchedDep, _: MeteredDep
 ) -> dict[str, Any]:
     require_unicode(body.text, "the text")
     require_unicode(body.prompt, "the prompt")
