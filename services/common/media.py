@@ -49,13 +49,14 @@ def _check_container(path: Path) -> None:
         ) from exc
 
 
-def _valid_frames(frames: Iterator[av.AudioFrame]) -> Iterator[av.AudioFrame]:
-    """The frames a damaged stretch leaves readable: one bad packet does not lose the file."""
-    while True:
+def _valid_frames(container: av.container.InputContainer) -> Iterator[av.AudioFrame]:
+    """The first audio track's frames, packet by packet, a packet that does not decode skipped: one
+    bad packet (a damaged stretch, or the header of a second MP3 appended to the first) does not end
+    the track. Decoding through `container.decode()` instead stops at the first one, since a generator
+    that raises is over: a 5 s MP3 with 170 s appended came back as 5 s."""
+    for packet in container.demux(audio=0):
         try:
-            yield next(frames)
-        except StopIteration:
-            return
+            yield from packet.decode()
         except av.error.InvalidDataError:
             continue
 
@@ -80,7 +81,7 @@ def _pcm_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
-            groups = _grouped(_valid_frames(container.decode(audio=0)))
+            groups = _grouped(_valid_frames(container))
             for group in itertools.chain(groups, [None]):  # None flushes what the resampler holds
                 for resampled in resampler.resample(group):
                     block = resampled.to_ndarray().reshape(-1)

@@ -40,6 +40,23 @@ def test_decoded_audio_reads_any_stretch_and_the_recording_mean_square(
     assert mean_square(on_disk, chunk=999) == pytest.approx(float(np.mean(audio**2)), rel=1e-5)
 
 
+def test_an_mp3_whose_header_counts_only_its_first_part_is_decoded_whole(
+    speech: dict[str, Speech], tmp_path: Path
+) -> None:
+    """`cat short.mp3 long.mp3`: the first file's Xing header counts only its own frames, and the
+    second file's header frame does not decode; the whole stream is still read, all of it."""
+    first, second = speech["weather"], speech["garden"]
+    parts = []
+    for clip in (first, second):
+        samples, rate = read_wav(clip.path)
+        parts.append(encode(samples, rate, ENCODINGS["mp3"], tmp_path / f"{len(parts)}.mp3").read_bytes())
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(parts[0] + parts[1])
+    audio = decode(joined)
+    assert abs(len(audio) / SAMPLE_RATE - (first.duration + second.duration)) < 0.3
+    assert len(decode_to_disk(joined, tmp_path / "joined.pcm")) == len(audio)
+
+
 def test_empty_file_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
