@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.background import BackgroundTask
 
 from gateway import tiers
-from gateway.credits import QuotaExhaustedError
+from gateway.credits import Credits, Hold, QuotaExhaustedError
 from gateway.dependencies import (
     AsrDep,
     CreditsDep,
@@ -118,6 +118,28 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
 }
 
 
+async def _charge(
+    credits: Credits, hold: Hold, transcript: asr_pb2.Transcript, record: TranscriptRecord
+) -> None:
+    """Charges the audio decoded, which the hold (priced from the container before the work) may
+    under-state: a header that counts only part of the stream. The rest is reserved before the answer;
+    a quota that cannot pay it refuses the answer with 402, and then nothing is charged."""
+    charge = tiers.cost(hold.bucket, transcript.duration)
+    if charge > hold.amount:
+        try:
+            rest = await credits.reserve(hold.bucket, charge - hold.amount)
+        except QuotaExhaustedError as exc:
+            decoded = f"the {transcript.duration:.0f} s of audio decoded"
+            error = await tiers.quota_error(exc, credits, decoded)
+            await credits.refund(hold, alongside=record.fail(error))
+            raise error from exc
+        except BaseException as exc:
+            await credits.refund(hold, alongside=record.fail(exc))
+            raise
+        await credits.settle(rest, rest.amount, record.id)
+    await credits.settle(hold, charge, record.id, alongside=record.complete(transcript))
+
+
 @router.post(
     "/v1/transcribe",
     openapi_extra=_MULTIPART_SCHEMA,
@@ -178,10 +200,7 @@ async def transcribe(
                 # A failed transcription costs nothing and is kept with its error.
                 await asyncio.shield(credits.refund(hold, alongside=record.fail(exc)))
                 raise
-            charge = tiers.cost(bucket, transcript.duration)
-            await asyncio.shield(
-                credits.settle(hold, charge, record.id, alongside=record.complete(transcript))
-            )
+            await asyncio.shield(_charge(credits, hold, transcript, record))
         finally:
             upload.discard()
     response = _render(transcript, form.response_format, record.id)

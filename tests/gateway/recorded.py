@@ -44,6 +44,8 @@ class Failure:
     """Set once a call is holding on."""
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a held call was cancelled by its caller."""
+    transcript_duration: float | None = None
+    """The audio the ASR service says it decoded, when a test needs more than the upload's header says."""
 
 
 class _Recorded:
@@ -69,7 +71,10 @@ class RecordedAsr(_Recorded, asr_pb2_grpc.AsrServicer):
         async for _ in request_iterator:  # the whole upload arrives, as at the real service
             pass
         await self._check(context)
-        return recording("transcript", asr_pb2.Transcript)
+        transcript = recording("transcript", asr_pb2.Transcript)
+        if self._failure.transcript_duration is not None:
+            transcript.duration = self._failure.transcript_duration
+        return transcript
 
     async def ListModels(
         self, request: asr_pb2.ListModelsRequest, context: grpc.aio.ServicerContext

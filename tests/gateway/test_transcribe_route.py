@@ -7,9 +7,10 @@ from pathlib import Path
 
 import httpx
 
+from gateway.settings import GatewaySettings
 from stt.v1 import asr_pb2
-from tests.gateway.conftest import new_key
-from tests.gateway.recorded import recording
+from tests.gateway.conftest import gateway_client, new_key
+from tests.gateway.recorded import Failure, recording
 
 TRANSCRIPT = recording("transcript", asr_pb2.Transcript)
 
@@ -82,3 +83,32 @@ async def test_an_unknown_key_is_refused_never_anonymous(client: httpx.AsyncClie
     answer = await _transcribe(client, upload, key="stt_not_a_key")
     assert answer.status_code == 401
     assert answer.json() == {"error": "invalid or revoked API key"}
+
+
+async def test_audio_beyond_what_the_header_said_is_charged(
+    client: httpx.AsyncClient, upload: Path, failure: Failure
+) -> None:
+    """The upload's container says 2 s (a minute held); the service decodes 150 s: 3 minutes charged."""
+    key = await new_key(client, "long-decode@example.com")
+    auth = {"Authorization": f"Bearer {key}"}
+    before = (await client.get("/api/v1/account/", headers=auth)).json()["minutes_remaining"]
+    failure.transcript_duration = 150.0
+    answer = await _transcribe(client, upload, key=key)
+    assert answer.status_code == 200, answer.text
+    after = (await client.get("/api/v1/account/", headers=auth)).json()["minutes_remaining"]
+    assert before - after == 3
+
+
+async def test_audio_beyond_what_the_quota_can_pay_is_refused_with_402_and_costs_nothing(
+    gateway_settings: GatewaySettings, upload: Path, failure: Failure
+) -> None:
+    async with gateway_client(gateway_settings.model_copy(update={"free_monthly_minutes": 2})) as client:
+        key = await new_key(client, "short-quota@example.com")
+        auth = {"Authorization": f"Bearer {key}"}
+        failure.transcript_duration = 150.0  # 3 minutes; the month has 2
+        answer = await _transcribe(client, upload, key=key)
+        assert answer.status_code == 402 and "150 s of audio decoded" in answer.json()["error"]
+        account = (await client.get("/api/v1/account/", headers=auth)).json()
+        assert account["minutes_remaining"] == 2
+        listed = (await client.get("/api/v1/transcripts/", headers=auth)).json()["results"]
+        assert [t["status"] for t in listed] == ["failed"]
