@@ -200,6 +200,7 @@ async def chat_with_transcript(
     llm: LlmDep,
     settings: SettingsDep,
     request_id: RequestIdDep,
+    watched: WatchedDep,
 ) -> Any:
     require_unicode(body.question, "the question")
     transcript = await _completed(session, account, transcript_id)
@@ -230,14 +231,18 @@ async def chat_with_transcript(
         return {"answer": answer, "sources": sources, "session_id": session_id, "model": model}
 
     # The first event is awaited here, so a failure to start is an HTTP error, not an event.
-    first = await anext(events, None)
+    first = await watched(anext(events, None))
     if first is None:
         raise ApiError(500, "the language model service ended without an answer")
     if not body.stream:
-        async for event in _and_rest(first, events):
-            if event.WhichOneof("event") == "done":
-                return await answered(event.done.answer, event.done.model)
-        raise ApiError(500, "the language model service ended without an answer")
+
+        async def whole_answer() -> dict[str, Any]:
+            async for event in _and_rest(first, events):
+                if event.WhichOneof("event") == "done":
+                    return await answered(event.done.answer, event.done.model)
+            raise ApiError(500, "the language model service ended without an answer")
+
+        return await watched(whole_answer())
 
     async def server_sent_events() -> AsyncIterator[str]:
         try:

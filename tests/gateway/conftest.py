@@ -48,6 +48,7 @@ def failure(recorded_services: tuple[str, Failure]) -> AsyncIterator[Failure]:
     _, failure = recorded_services
     yield failure
     failure.status, failure.details, failure.release, failure.transcript_duration = None, "", None, None
+    failure.hold_only = ""
     failure.held.clear()
     failure.cancelled.clear()
 

@@ -40,6 +40,8 @@ class Failure:
     status: grpc.StatusCode | None = None
     details: str = ""
     release: asyncio.Event | None = None
+    hold_only: str = ""
+    """The one method that holds on (`Chat`, ...); empty: every method."""
     held: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once a call is holding on."""
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
@@ -52,8 +54,8 @@ class _Recorded:
     def __init__(self, failure: Failure) -> None:
         self._failure = failure
 
-    async def _check(self, context: grpc.aio.ServicerContext) -> None:
-        if self._failure.release is not None:
+    async def _check(self, context: grpc.aio.ServicerContext, method: str = "") -> None:
+        if self._failure.release is not None and self._failure.hold_only in ("", method):
             self._failure.held.set()
             try:
                 await self._failure.release.wait()
@@ -117,7 +119,7 @@ class RecordedLlm(_Recorded, llm_pb2_grpc.LlmServicer):
     async def Chat(
         self, request: llm_pb2.ChatRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[llm_pb2.ChatEvent]:
-        await self._check(context)
+        await self._check(context, "Chat")
         done = recording("chat_answer", llm_pb2.ChatDone)
         for word in done.answer.split(" "):
             yield llm_pb2.ChatEvent(delta=word + " ")
