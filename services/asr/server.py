@@ -23,7 +23,7 @@ from services.asr.settings import AsrSettings
 from services.asr.stream_relay import relay_stream
 from services.asr.work_queue import WorkQueue
 from services.common import media
-from services.common.errors import BusyError, InvalidRequestError, UnavailableError
+from services.common.errors import BusyError, InputTooLargeError, InvalidRequestError, UnavailableError
 from services.common.gpu import read_gpu_facts
 from services.common.metrics import observed, observed_stream
 from stt.v1 import asr_pb2, asr_pb2_grpc
@@ -62,7 +62,14 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         with tempfile.NamedTemporaryFile(dir=self._spool_dir, suffix=".upload", delete=False) as spool:
             path = Path(spool.name)
             try:
+                written = 0
                 async for request in requests:
+                    written += len(request.audio_chunk)
+                    if written > self._settings.max_upload_bytes:
+                        most = self._settings.max_upload_bytes
+                        raise InputTooLargeError(
+                            f"the file is over {most} bytes, the most this service takes"
+                        )
                     spool.write(request.audio_chunk)
             except BaseException:
                 path.unlink(missing_ok=True)

@@ -114,6 +114,9 @@ class AsrSettings(ServiceSettings):
     control then holds the sender back, and a fast sender cannot make the service hoard its audio."""
     chunk_spool_dir: Path | None = None
     """Where streamed uploads are written while they arrive; defaults to `<data_dir>/spool/asr`."""
+    max_upload_bytes: int = 4 * 1024**3
+    """The largest file a caller may stream to this service (the gateway's largest tier is 2 GB): past
+    it the upload stops and is deleted, OUT_OF_RANGE (413). Internal callers are held to it too."""
 
     @property
     def spool_dir(self) -> Path:

@@ -156,6 +156,29 @@ async def test_a_full_queue_refuses_with_resource_exhausted(
 
 
 @pytest.fixture()
+def small_upload_asr(data_dir: Path, tmp_path: Path) -> Iterator[AsrProcess]:
+    service = asr_process(
+        data_dir, tmp_path / "asr.log", STT_ASR_MAX_UPLOAD_BYTES="100000", STT_ASR_PRELOAD='["tiny.en"]',
+        STT_ASR_CHUNK_SPOOL_DIR=str(tmp_path / "spool"),
+    )  # fmt: skip
+    service.start()
+    yield service
+    service.stop()
+
+
+async def test_an_upload_over_the_services_limit_is_refused_and_not_kept(
+    small_upload_asr: AsrProcess, conversation: Speech, tmp_path: Path
+) -> None:
+    """Internal callers are bounded too: the service stops reading past its limit and deletes the part."""
+    assert conversation.path.stat().st_size > 100_000
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await transcribe(small_upload_asr.address, conversation.path)
+    assert error.value.code() == grpc.StatusCode.OUT_OF_RANGE
+    assert "over 100000 bytes" in (error.value.details() or "")
+    assert list((tmp_path / "spool").iterdir()) == []
+
+
+@pytest.fixture()
 def batched_asr(data_dir: Path, tmp_path: Path) -> Iterator[AsrProcess]:
     service = asr_process(data_dir, tmp_path / "asr.log", STT_ASR_BATCH_SIZE="8", STT_ASR_PRELOAD='["base"]')
     service.start()
