@@ -79,7 +79,9 @@ def _pcm_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
     _check_readable(path)
     produced = 0
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
+        # `ignore_length`: a WAV whose header under-states its data is read to its end, not to the header's
+        # count (a few bytes of a chunk after the data may then be read as a click of sound).
+        with av.open(str(path), metadata_errors="ignore", options={"ignore_length": "1"}) as container:
             resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
             groups = _grouped(_valid_frames(container))
             for group in itertools.chain(groups, [None]):  # None flushes what the resampler holds

@@ -57,6 +57,19 @@ def test_an_mp3_whose_header_counts_only_its_first_part_is_decoded_whole(
     assert len(decode_to_disk(joined, tmp_path / "joined.pcm")) == len(audio)
 
 
+def test_a_wav_whose_header_understates_its_data_is_decoded_whole(
+    speech: dict[str, Speech], tmp_path: Path
+) -> None:
+    clip = speech["meeting"]
+    samples, rate = read_wav(clip.path)
+    data = bytearray(encode(samples, rate, ENCODINGS["wav"], tmp_path / "full.wav").read_bytes())
+    at = data.find(b"data") + 4
+    data[at : at + 4] = (int.from_bytes(data[at : at + 4], "little") // 4).to_bytes(4, "little")
+    (tmp_path / "short_header.wav").write_bytes(bytes(data))  # says a quarter of what it holds
+    audio = decode(tmp_path / "short_header.wav")
+    assert abs(len(audio) / SAMPLE_RATE - clip.duration) < 0.15
+
+
 def test_empty_file_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
