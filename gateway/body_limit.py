@@ -7,13 +7,14 @@ passes it can make a call to a service too large to send."""
 
 from __future__ import annotations
 
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.errors import ApiError, error_response
+from gateway.errors import error_response
 
 
-def too_large(limit: int) -> ApiError:
-    return ApiError(413, f"the request body is over {limit} bytes, the most a JSON request may send")
+def _refusal(limit: int) -> JSONResponse:
+    return error_response(413, f"the request body is over {limit} bytes, the most a JSON request may send")
 
 
 def _is_upload(scope: Scope) -> bool:
@@ -41,8 +42,7 @@ class BodyLimitMiddleware:
             return
         declared = _declared_length(scope)
         if declared is not None and declared > self.max_bytes:
-            error = too_large(self.max_bytes)
-            await error_response(error.status, error.message)(scope, receive, send)
+            await _refusal(self.max_bytes)(scope, receive, send)
             return
         received = 0
         started = answered = False
@@ -61,8 +61,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes and not started:
-                    error = too_large(self.max_bytes)
-                    await error_response(error.status, error.message)(scope, receive, send)
+                    await _refusal(self.max_bytes)(scope, receive, send)
                     answered = True
                     return {"type": "http.disconnect"}  # the app stops reading: the caller has gone
             return message
