@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -104,18 +104,12 @@ async def _metered(
     (UTC), and one of its tier's concurrent slots while the work runs; 429 with Retry-After past either."""
     tier = tiers.tier(principal.tier, state.settings)
     now = datetime.now(UTC)
-    until_midnight = int(
-        (datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1) - now).total_seconds()
-    )
-    try:
-        await state.limits.hit(
-            "text", f"{principal.subject}:{now:%Y-%m-%d}", tier.daily_text_requests, max(1, until_midnight)
-        )
-    except ApiError as exc:
-        message = f"the {tier.name} tier's {tier.daily_text_requests} text requests a day are used up" + (
-            "; sign up for an API key" if principal.account_id is None else ""
-        )
-        raise ApiError(429, message, exc.headers) from exc
+    refusal = f"the {tier.name} tier's {tier.daily_text_requests} text requests a day are used up"
+    if principal.account_id is None:
+        refusal += "; sign up for an API key"
+    until_midnight = max(1, int((tiers.next_midnight(now) - now).total_seconds()))
+    day = f"{principal.subject}:{now:%Y-%m-%d}"
+    await state.limits.hit("text", day, tier.daily_text_requests, until_midnight, refusal)
     async with state.limits.lease(principal.subject, tier.concurrency):
         yield principal
 

@@ -49,6 +49,11 @@ return 0
 """
 
 
+def _limit_reached(retry_after: int, refusal: str = "") -> ApiError:
+    message = refusal or f"rate limit reached: try again in {retry_after} s"
+    return ApiError(429, message, {"Retry-After": str(retry_after)})
+
+
 class Limits:
     def __init__(self, redis: Redis, lease_ttl_s: float, busy_retry_after_s: int) -> None:
         self._redis = redis
@@ -81,18 +86,15 @@ class Limits:
             await asyncio.sleep(self._lease_ttl_s / 3)
             await self._redis.zadd(key, {lease_id: time.time() + self._lease_ttl_s}, xx=True)
 
-    async def hit(self, name: str, subject: str, limit: int, window_s: int) -> None:
-        """Counts one event in a fixed window; 429 with Retry-After past `limit`."""
+    async def hit(self, name: str, subject: str, limit: int, window_s: int, refusal: str = "") -> None:
+        """Counts one event in a fixed window; 429 with Retry-After past `limit` (saying `refusal`, or
+        when to try again)."""
         retry_after = int(await self._hit(keys=[f"rate:{name}:{subject}"], args=[limit, window_s]))
         if retry_after:
-            raise ApiError(
-                429, f"rate limit reached: try again in {retry_after} s", {"Retry-After": str(retry_after)}
-            )
+            raise _limit_reached(retry_after, refusal)
 
     async def check(self, name: str, subject: str, limit: int) -> None:
         """429 if `limit` events were already counted in the current window, without counting one."""
         retry_after = int(await self._peek(keys=[f"rate:{name}:{subject}"], args=[limit]))
         if retry_after:
-            raise ApiError(
-                429, f"rate limit reached: try again in {retry_after} s", {"Retry-After": str(retry_after)}
-            )
+            raise _limit_reached(retry_after)

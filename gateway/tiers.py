@@ -21,16 +21,18 @@ class Tier:
 
 
 def tier(name: str, settings: GatewaySettings) -> Tier:
-    limits = {
-        "anonymous": (
-            settings.anonymous_max_bytes,
-            settings.anonymous_concurrency,
-            settings.anonymous_daily_text_requests,
-        ),
-        "free": (settings.free_max_bytes, settings.free_concurrency, settings.free_daily_text_requests),
-        "paid": (settings.paid_max_bytes, settings.paid_concurrency, settings.paid_daily_text_requests),
-    }[name]
-    return Tier(name, min(limits[0], settings.max_upload_bytes), limits[1], limits[2])
+    """The tier's limits, from its settings (`<tier>_max_bytes`, `<tier>_concurrency`, ...)."""
+
+    def limit(field: str) -> int:
+        return int(getattr(settings, f"{name}_{field}"))
+
+    max_bytes = min(limit("max_bytes"), settings.max_upload_bytes)
+    return Tier(name, max_bytes, limit("concurrency"), limit("daily_text_requests"))
+
+
+def next_midnight(now: datetime) -> datetime:
+    """When a day's limits (UTC) start again."""
+    return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
 
 
 def _next_month(now: datetime) -> datetime:
@@ -44,7 +46,7 @@ def anonymous_bucket(client_ip: str, settings: GatewaySettings, now: datetime | 
         capacity=settings.anonymous_daily_transcriptions,
         unit="transcriptions",
         account_id=None,
-        resets_at=datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1),
+        resets_at=next_midnight(now),
     )
 
 

@@ -47,10 +47,7 @@ def failure(recorded_services: tuple[str, Failure]) -> AsyncIterator[Failure]:
     """What the recorded services answer instead; every test starts with their recordings."""
     _, failure = recorded_services
     yield failure
-    failure.status, failure.details, failure.release, failure.transcript_duration = None, "", None, None
-    failure.hold_only = ""
-    failure.held.clear()
-    failure.cancelled.clear()
+    failure.reset()
 
 
 @pytest.fixture(scope="package")

@@ -49,6 +49,10 @@ class Failure:
     transcript_duration: float | None = None
     """The audio the ASR service says it decoded, when a test needs more than the upload's header says."""
 
+    def reset(self) -> None:
+        """Back to answering every call with its recording (the servicers keep this very object)."""
+        self.__dict__.update(Failure().__dict__)
+
 
 class _Recorded:
     def __init__(self, failure: Failure) -> None:
