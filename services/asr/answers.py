@@ -1,4 +1,5 @@
-"""The engine's results as the protos the ASR service answers with, and the metrics every answer feeds."""
+"""The engine's results as the protos the ASR service answers with, and the metrics a finished transcript
+feeds."""
 
 from __future__ import annotations
 
@@ -34,11 +35,14 @@ def segment_proto(s: SegmentResult) -> asr_pb2.Segment:
     )
 
 
-def transcript_proto(result: TranscriptResult) -> asr_pb2.Transcript:
-    """The transcript's answer; also counts its audio and real-time factor."""
+def count_transcribed(result: TranscriptResult) -> None:
+    """Counts a finished transcript's audio and real-time factor."""
     AUDIO_SECONDS.labels(result.model).inc(result.duration)
     if result.duration > 0:
         REAL_TIME_FACTOR.labels(result.model).observe(result.processing_seconds / result.duration)
+
+
+def transcript_proto(result: TranscriptResult) -> asr_pb2.Transcript:
     return asr_pb2.Transcript(
         text=result.text,
         language=result.language,

@@ -14,7 +14,7 @@ from pathlib import Path
 import grpc
 from prometheus_client import Gauge
 
-from services.asr.answers import transcript_proto
+from services.asr.answers import count_transcribed, transcript_proto
 from services.asr.engine import AsrEngine
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.live_stream import LiveStream
@@ -62,11 +62,10 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         with tempfile.NamedTemporaryFile(dir=self._spool_dir, suffix=".upload", delete=False) as spool:
             path = Path(spool.name)
             try:
-                written = 0
+                written, most = 0, self._settings.max_upload_bytes
                 async for request in requests:
                     written += len(request.audio_chunk)
-                    if written > self._settings.max_upload_bytes:
-                        most = self._settings.max_upload_bytes
+                    if written > most:
                         raise InputTooLargeError(
                             f"the file is over {most} bytes, the most this service takes"
                         )
@@ -116,6 +115,7 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             "transcribed %.1f s of audio with %s (asked for %s) in %.2f s",
             result.duration, result.model, result.requested_model, result.processing_seconds,
         )  # fmt: skip
+        count_transcribed(result)
         return transcript_proto(result)
 
     @observed_stream("Stream")

@@ -7,7 +7,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator
 
-from services.asr.answers import segment_proto, transcript_proto
+from services.asr.answers import count_transcribed, segment_proto, transcript_proto
 from services.asr.live_stream import LiveStream
 from services.asr.work_queue import WorkQueue
 from services.common.errors import InvalidRequestError
@@ -58,6 +58,7 @@ async def relay_stream(
             for segment in result.segments:
                 yield asr_pb2.StreamEvent(segment=segment_proto(segment))
             if result.transcript is not None:
+                count_transcribed(result.transcript)
                 yield asr_pb2.StreamEvent(transcript=transcript_proto(result.transcript))
                 return
     except asyncio.CancelledError:
