@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from gateway.errors import from_grpc
+from gateway.errors import ApiError, from_grpc
 from services.common.channel import open_channel
 from services.common.request_id import outgoing_metadata
 
@@ -44,7 +44,7 @@ class ServiceClient:
         try:
             return await call
         except grpc.aio.AioRpcError as exc:
-            raise from_grpc(exc, self.display_name, self.limits.retry_after_s) from exc
+            raise self._api_error(exc) from exc
 
     async def call(
         self, method: Callable[..., Awaitable[Answer]], request: Any, request_id: str, *, small: bool = False
@@ -60,7 +60,10 @@ class ServiceClient:
             async for event in events:
                 yield event
         except grpc.aio.AioRpcError as exc:
-            raise from_grpc(exc, self.display_name, self.limits.retry_after_s) from exc
+            raise self._api_error(exc) from exc
+
+    def _api_error(self, exc: grpc.aio.AioRpcError) -> ApiError:
+        return from_grpc(exc, self.display_name, self.limits.retry_after_s)
 
     async def health(self) -> str:
         """`SERVING`, `NOT_SERVING` (up, models loading) or `UNREACHABLE`."""
