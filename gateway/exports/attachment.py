@@ -9,6 +9,7 @@ import unicodedata
 from urllib.parse import quote
 
 _MOST_CHARS = 120
+_DEFAULT_STEM = "transcript"
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -25,9 +26,9 @@ def _ascii(name: str) -> str:
     return _UNSAFE_ASCII.sub("_", letters).strip(" ._")
 
 
-def attachment(filename: str, extension: str, default: str = "transcript") -> str:
+def attachment(filename: str, extension: str) -> str:
     """The header for saving `filename` (its own extension replaced by `extension`)."""
-    stem = _readable(filename.rsplit(".", 1)[0] if "." in filename else filename) or default
-    fallback = _ascii(stem) or default
+    stem = _readable(filename.rsplit(".", 1)[0]) or _DEFAULT_STEM
+    fallback = _ascii(stem) or _DEFAULT_STEM
     encoded = quote(f"{stem}.{extension}", safe="")
     return f"attachment; filename=\"{fallback}.{extension}\"; filename*=UTF-8''{encoded}"
