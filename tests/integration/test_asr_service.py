@@ -170,9 +170,12 @@ async def test_an_upload_over_the_services_limit_is_refused_and_not_kept(
     small_upload_asr: AsrProcess, conversation: Speech, tmp_path: Path
 ) -> None:
     """Internal callers are bounded too: the service stops reading past its limit and deletes the part."""
-    assert conversation.path.stat().st_size > 100_000
+    # Two chunks, the second over the limit: the service refuses once the caller has sent everything,
+    # so its status is what the caller reads (refused mid-upload, the caller's next send can fail first).
+    upload = tmp_path / "upload.wav"
+    upload.write_bytes(conversation.path.read_bytes()[: CHUNK + 40_000])
     with pytest.raises(grpc.aio.AioRpcError) as error:
-        await transcribe(small_upload_asr.address, conversation.path)
+        await transcribe(small_upload_asr.address, upload)
     assert error.value.code() == grpc.StatusCode.OUT_OF_RANGE
     assert "over 100000 bytes" in (error.value.details() or "")
     assert list((tmp_path / "spool").iterdir()) == []
