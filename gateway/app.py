@@ -26,6 +26,7 @@ from gateway.routes import (
     transcribe,
     transcript_intelligence,
     transcripts,
+    translate,
 )
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
@@ -69,8 +70,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes)
     app.add_middleware(RequestContextMiddleware)
     routers = (
-        transcribe, stream, summarize, analyze, generate, embed, models, health, account, transcripts,
-        transcript_intelligence,
+        transcribe, stream, summarize, analyze, generate, embed, translate, models, health, account,
+        transcripts, transcript_intelligence,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

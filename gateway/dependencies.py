@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
@@ -15,6 +16,7 @@ from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
 from gateway.clients.embed import EmbedClient
 from gateway.clients.llm import LlmClient
+from gateway.clients.translate import TranslateClient
 from gateway.credits import Credits
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
@@ -44,6 +46,10 @@ def _asr(state: StateDep) -> AsrClient:
 
 def _embed(state: StateDep) -> EmbedClient:
     return state.embed
+
+
+def _translate(state: StateDep) -> TranslateClient:
+    return state.translate
 
 
 def _llm(state: StateDep) -> LlmClient:
@@ -97,11 +103,11 @@ async def _principal(request: Request, state: StateDep) -> Principal:
     return await authenticate(request, state)
 
 
-async def _metered(
-    principal: Annotated[Principal, Depends(_principal)], state: StateDep
-) -> AsyncIterator[Principal]:
-    """The caller's share of the text and embedding engines: one of its tier's requests of the day
-    (UTC), and one of its tier's concurrent slots while the work runs; 429 with Retry-After past either."""
+@asynccontextmanager
+async def text_request(principal: Principal, state: GatewayState) -> AsyncIterator[None]:
+    """The caller's share of the text, embedding and translation engines: one of its tier's requests
+    of the day (UTC), and one of its tier's concurrent slots while the work runs; 429 with Retry-After
+    past either. A route whose work is only sometimes needed (a translated export) takes it then."""
     tier = tiers.tier(principal.tier, state.settings)
     now = datetime.now(UTC)
     refusal = f"the {tier.name} tier's {tier.daily_text_requests} text requests a day are used up"
@@ -111,6 +117,13 @@ async def _metered(
     day = f"{principal.subject}:{now:%Y-%m-%d}"
     await state.limits.hit("text", day, tier.daily_text_requests, until_midnight, refusal)
     async with state.limits.lease(principal.subject, tier.concurrency):
+        yield
+
+
+async def _metered(
+    principal: Annotated[Principal, Depends(_principal)], state: StateDep
+) -> AsyncIterator[Principal]:
+    async with text_request(principal, state):
         yield principal
 
 
@@ -129,6 +142,7 @@ SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 AsrDep = Annotated[AsrClient, Depends(_asr)]
 EmbedDep = Annotated[EmbedClient, Depends(_embed)]
 LlmDep = Annotated[LlmClient, Depends(_llm)]
+TranslateDep = Annotated[TranslateClient, Depends(_translate)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 CreditsDep = Annotated[Credits, Depends(_credits)]

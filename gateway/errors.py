@@ -41,6 +41,8 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
 
 def from_grpc(error: grpc.aio.AioRpcError, service: str, retry_after_s: int) -> ApiError:
     code = error.code()
+    if code == grpc.StatusCode.UNIMPLEMENTED:  # nothing installed for this work: the service says what
+        return ApiError(503, error.details() or f"the {service} service has no model installed")
     status = GRPC_TO_HTTP.get(code, 500)
     if status == 503:
         return ApiError(

@@ -26,6 +26,10 @@ class GatewaySettings(BaseSettings):
     """gRPC address of the LLM service."""
     llm_timeout_s: float = 600.0
     """gRPC deadline of one LLM request (a long transcript is summarised part by part)."""
+    translate_address: str = "127.0.0.1:50054"
+    """gRPC address of the translation service."""
+    translate_timeout_s: float = 300.0
+    """gRPC deadline of one translation request (a stored transcript goes in batches of segments)."""
     chat_passages: int = Field(default=5, ge=1, le=20)
     """Transcript segments retrieved (by embedding similarity) to answer a chat question."""
     chat_history_turns: int = Field(default=10, ge=0, le=100)

@@ -15,6 +15,7 @@ from gateway.clients.asr import AsrClient
 from gateway.clients.embed import EmbedClient
 from gateway.clients.llm import LlmClient
 from gateway.clients.service import CallLimits
+from gateway.clients.translate import TranslateClient
 from gateway.credits import Credits
 from gateway.limits import Limits
 from gateway.settings import GatewaySettings
@@ -27,6 +28,7 @@ class GatewayState:
     asr: AsrClient
     embed: EmbedClient
     llm: LlmClient
+    translate: TranslateClient
     redis: Redis
     database: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
@@ -57,6 +59,7 @@ class GatewayState:
             ),
             embed=EmbedClient(settings.embed_address, limits(settings.embed_timeout_s)),
             llm=LlmClient(settings.llm_address, limits(settings.llm_timeout_s)),
+            translate=TranslateClient(settings.translate_address, limits(settings.translate_timeout_s)),
             redis=redis,
             database=database,
             sessions=sessions,
@@ -65,7 +68,7 @@ class GatewayState:
         )
 
     async def close(self) -> None:
-        for client in (self.asr, self.embed, self.llm):
+        for client in (self.asr, self.embed, self.llm, self.translate):
             await client.close()
         await self.redis.aclose()
         await self.database.dispose()

@@ -95,6 +95,14 @@ def embed_process(data_dir: Path, log_path: Path, **settings: str) -> ServicePro
     return ServiceProcess("services.embed", env, log_path, port=port)
 
 
+def translate_process(data_dir: Path, log_path: Path, **settings: str) -> ServiceProcess:
+    """The translation service: Apertium's installed pairs, and a CTranslate2 model where `settings`
+    mount one (`STT_TRANSLATE_MODEL_PATH`)."""
+    port = free_port()
+    env = {"STT_DATA_DIR": str(data_dir), "STT_TRANSLATE_PORT": str(port), **settings}
+    return ServiceProcess("services.translate", env, log_path, port=port)
+
+
 def llm_engine(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     """llama.cpp's OpenAI-compatible server with the packaged SmolLM2 weights, started, and its URL
     (the LLM service reports SERVING only once it answers)."""

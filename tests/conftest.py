@@ -21,9 +21,11 @@ from testbed.platform import (
     embed_process,
     gateway_process,
     llm_process,
+    translate_process,
 )
 from testbed.platform import llm_engine as start_engine
 from testbed.texts import STORY
+from testbed.tiny_translator import build_tiny_translator
 
 SENTENCES = {
     "weather": "The weather was cold and windy, so we stayed inside and read books all afternoon.",
@@ -103,6 +105,29 @@ def embed(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="session")
+def tiny_translator(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_translator(tmp_path_factory.mktemp("tiny-translator"))
+
+
+TINY_DECODING_TOKENS = "24"  # random weights seldom say </s>: the tiny model's output is cut here
+
+
+@pytest.fixture(scope="session")
+def translate(
+    data_dir: Path, tiny_translator: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
+    """The translation service with both engines: the tiny CTranslate2 model (en, de, fr, ja) and
+    Apertium's installed pairs (en-es, en-ca, en-gl)."""
+    log = tmp_path_factory.mktemp("logs") / "translate.log"
+    settings = {
+        "STT_TRANSLATE_MODEL_PATH": str(tiny_translator),
+        "STT_TRANSLATE_MODEL_NAME": "tiny-madlad-shaped",
+        "STT_TRANSLATE_MAX_DECODING_LENGTH": TINY_DECODING_TOKENS,
+    }
+    yield from _running(translate_process(data_dir, log, **settings))
+
+
+@pytest.fixture(scope="session")
 def llm_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama.cpp's OpenAI-compatible server with the packaged SmolLM2 weights; yields its URL."""
     process, url = start_engine(tmp_path_factory.mktemp("logs") / "engine.log")
@@ -122,6 +147,7 @@ def gateway(
     asr: AsrProcess,
     embed: ServiceProcess,
     llm: ServiceProcess,
+    translate: ServiceProcess,
     redis_url: str,
     data_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
@@ -136,6 +162,7 @@ def gateway(
         **LIFTED_ANONYMOUS_LIMITS,
         STT_GATEWAY_EMBED_ADDRESS=embed.address,
         STT_GATEWAY_LLM_ADDRESS=llm.address,
+        STT_GATEWAY_TRANSLATE_ADDRESS=translate.address,
     )
     process.start()
     yield process

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from gateway.dependencies import AsrDep, EmbedDep, LlmDep, RedisDep, RequestIdDep
+from gateway.dependencies import AsrDep, EmbedDep, LlmDep, RedisDep, RequestIdDep, TranslateDep
 from gateway.schemas.health import HealthAnswer
 
 router = APIRouter(tags=["operations"])
@@ -23,6 +23,22 @@ async def _redis_ok(redis: RedisDep) -> bool:
         return False
 
 
+async def _translation(translator: TranslateDep, request_id: str) -> dict[str, Any]:
+    """The translation service's health and the engines that serve pairs; serving with no engine at
+    all is `no_engine` (it answers every translation with 503)."""
+    status = (await translator.health()).lower()
+    found: dict[str, Any] = {"status": status, "address": translator.address}
+    if status == "serving":
+        try:
+            routes = (await translator.language_pairs(request_id)).routes
+        except Exception:
+            return {**found, "status": "unreachable"}
+        found["engines"] = sorted({route.engine for route in routes})
+        if not routes:
+            found["status"] = "no_engine"
+    return found
+
+
 @router.get(
     "/health",
     response_model=None,  # built as it is found; this documents it
@@ -30,10 +46,15 @@ async def _redis_ok(redis: RedisDep) -> bool:
     summary="Platform health with GPU facts",
 )
 async def health(
-    asr: AsrDep, embedder: EmbedDep, llm: LlmDep, redis: RedisDep, request_id: RequestIdDep
+    asr: AsrDep,
+    embedder: EmbedDep,
+    llm: LlmDep,
+    translator: TranslateDep,
+    redis: RedisDep,
+    request_id: RequestIdDep,
 ) -> dict[str, Any]:
-    asr_status, embed_status, llm_status, redis_ok = await asyncio.gather(
-        asr.health(), embedder.health(), llm.health(), _redis_ok(redis)
+    asr_status, embed_status, llm_status, translate, redis_ok = await asyncio.gather(
+        asr.health(), embedder.health(), llm.health(), _translation(translator, request_id), _redis_ok(redis)
     )
     asr_service: dict[str, Any] = {"status": asr_status.lower(), "address": asr.address}
     gpu: dict[str, Any] = {"gpu_available": False, "gpu_name": None, "gpu_memory_mb": 0}
@@ -51,7 +72,8 @@ async def health(
                     "gpu_memory_mb": device.gpu_memory_mb,
                     "gpu_memory_used_mb": device.gpu_memory_used_mb,
                 }
-    healthy = all(s == "SERVING" for s in (asr_status, embed_status, llm_status)) and redis_ok
+    statuses = (asr_status, embed_status, llm_status, translate["status"].upper())
+    healthy = all(s == "SERVING" for s in statuses) and redis_ok
     return {
         "status": "ok" if healthy else "degraded",
         **gpu,
@@ -59,6 +81,7 @@ async def health(
             "asr": asr_service,
             "embed": {"status": embed_status.lower(), "address": embedder.address},
             "llm": {"status": llm_status.lower(), "address": llm.address},
+            "translate": translate,
             "redis": {"status": "ok" if redis_ok else "unreachable"},
         },
     }

@@ -1,5 +1,5 @@
-"""Text intelligence on a stored transcript of the caller's: summarize, analyze and generate (cached
-with the transcript until its text changes; `force` makes them again) and chat (retrieval over the
+"""Text intelligence on a stored transcript of the caller's: summarize, analyze, generate and translate
+(cached with the transcript until its text changes; `force` makes them again) and chat (retrieval over the
 transcript's segment embeddings, answered by the LLM, with the session's earlier turns). Another
 account's transcript is 404, as everywhere."""
 
@@ -22,10 +22,11 @@ from gateway.dependencies import (
     SessionDep,
     SessionsDep,
     SettingsDep,
+    TranslateDep,
     WatchedDep,
 )
 from gateway.errors import ApiError
-from gateway.intelligence import retrieval
+from gateway.intelligence import retrieval, translation
 from gateway.routes.transcripts import owned
 from gateway.schemas.analysis import analysis_json
 from gateway.schemas.generation import TIMED_TYPES, generated_json
@@ -41,6 +42,7 @@ from gateway.schemas.stored_intelligence import (
     SummarizeTranscript,
 )
 from gateway.schemas.text import summary_of
+from gateway.schemas.translation import TranscriptTranslation, TranslateTranscript
 from gateway.store import chats, insights
 from gateway.store.models import Transcript, new_id
 from gateway.text_input import require_unicode
@@ -186,6 +188,29 @@ async def generate_from_transcript(
     return await _insight(
         session, transcript, f"generate:{body.type[:40]}:{steering}", body.force, text, make
     )
+
+
+@router.post(
+    "/{transcript_id}/translate/",
+    response_model=TranscriptTranslation,
+    summary="Translate a stored transcript segment by segment (cached per target language)",
+)
+async def translate_transcript(
+    transcript_id: str,
+    body: TranslateTranscript,
+    account: AccountDep,
+    _: MeteredDep,
+    session: SessionDep,
+    translator: TranslateDep,
+    request_id: RequestIdDep,
+    watched: WatchedDep,
+) -> dict[str, Any]:
+    transcript = await _completed(session, account, transcript_id)
+    if not body.force:
+        found = await translation.cached(session, transcript, body.target)
+        if found is not None:
+            return found
+    return await watched(translation.translate(session, transcript, body.target, translator, request_id))
 
 
 @router.post("/{transcript_id}/chat/", response_model=ChatAnswer, summary="Ask about a stored transcript")

@@ -8,8 +8,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.dependencies import AccountDep, SessionDep
+from gateway.auth import Principal
+from gateway.dependencies import (
+    AccountDep,
+    PrincipalDep,
+    RequestIdDep,
+    SessionDep,
+    StateDep,
+    Watched,
+    WatchedDep,
+    text_request,
+)
 from gateway.errors import ApiError
 from gateway.exports.attachment import attachment
 from gateway.exports.documents import to_docx, to_pdf
@@ -17,9 +28,12 @@ from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.table import to_csv
 from gateway.exports.transcript_json import transcript_json
+from gateway.intelligence import translation
 from gateway.schemas.transcripts import StoredTranscript, TranscriptList
+from gateway.state import GatewayState
 from gateway.store import transcripts as stored
 from gateway.store.models import Transcript
+from stt.v1 import asr_pb2
 
 router = APIRouter(prefix="/api/v1/transcripts", tags=["transcripts"])
 
@@ -88,6 +102,29 @@ async def delete_transcript(transcript_id: str, account: AccountDep, session: Se
     return Response(status_code=204)
 
 
+async def _in_language(
+    transcript: Transcript,
+    document: asr_pb2.Transcript,
+    lang: str,
+    principal: Principal,
+    state: GatewayState,
+    session: AsyncSession,
+    request_id: str,
+    watched: Watched,
+) -> asr_pb2.Transcript:
+    """The document in `lang`: from the cached translation, or translated now, which counts as one of
+    the caller's text requests, like `POST .../translate/`."""
+    if transcript.status != "completed":
+        raise ApiError(409, f"the transcript is {transcript.status}: it has no text to translate yet")
+    found = await translation.cached(session, transcript, lang)
+    if found is None:
+        async with text_request(principal, state):
+            found = await watched(
+                translation.translate(session, transcript, lang, state.translate, request_id)
+            )
+    return translation.translated_document(document, found)
+
+
 @router.get(
     "/{transcript_id}/export/{export_format}/",
     summary="Export as txt, srt, vtt, json, csv, docx or pdf",
@@ -102,13 +139,29 @@ async def delete_transcript(transcript_id: str, account: AccountDep, session: Se
     },
 )
 async def export_transcript(
-    transcript_id: str, export_format: str, account: AccountDep, session: SessionDep
-) -> Response:
+    transcript_id: str,
+    export_format: str,
+    account: AccountDep,
+    principal: PrincipalDep,
+    state: StateDep,
+    session: SessionDep,
+    request_id: RequestIdDep,
+    watched: WatchedDep,
+    lang: Annotated[
+        str | None,
+        Query(max_length=16, description="Export in this language (ISO 639-1): the transcript is "
+              "translated segment by segment, or its cached translation is used"),
+    ] = None,
+) -> Response:  # fmt: skip
     if export_format not in EXPORT_FORMATS:
         known = ", ".join(EXPORT_FORMATS)
         raise ApiError(400, f"unknown export format '{export_format}'; use one of: {known}")
     transcript = await owned(session, account, transcript_id)
     document = stored.to_proto(transcript)
+    if lang:
+        document = await _in_language(
+            transcript, document, lang, principal, state, session, request_id, watched
+        )
     disposition = {"Content-Disposition": attachment(transcript.filename, export_format)}
     title = transcript.filename or f"Transcript {transcript.id}"
     if export_format == "json":

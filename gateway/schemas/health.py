@@ -6,10 +6,14 @@ from pydantic import BaseModel, Field
 
 
 class ServiceHealth(BaseModel):
-    status: str = Field(description="`serving`, `not_serving` (models loading) or `unreachable`; Redis: `ok`")
+    status: str = Field(
+        description="`serving`, `not_serving` (models loading) or `unreachable`; Redis: `ok`; translation: "
+        "`no_engine` when it serves but has no engine installed"
+    )
     address: str | None = None
     device: str | None = Field(default=None, description="ASR: `cpu` or `cuda`")
     compute_type: str | None = Field(default=None, description="ASR: `int8`, `float16`, ...")
+    engines: list[str] | None = Field(default=None, description="Translation: the engines that serve pairs")
 
 
 class HealthAnswer(BaseModel):

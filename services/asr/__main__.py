@@ -5,16 +5,16 @@ from __future__ import annotations
 from services.asr.engine import AsrEngine
 from services.asr.server import SERVICE_NAME, AsrServicer
 from services.asr.settings import AsrSettings
-from services.asr.work_queue import WorkQueue
 from services.common.runner import ServiceParts, run_service
+from services.common.work_queue import WorkQueue
 from stt.v1 import asr_pb2_grpc
 
 
 def build(settings: AsrSettings) -> ServiceParts:
     engine = AsrEngine(settings)
-    queue = WorkQueue("files", workers=settings.workers, max_waiting=settings.max_queue)
+    queue = WorkQueue("files", settings.workers, settings.max_queue, "transcription")
     # Each stream has at most one step waiting, so this queue can never be full.
-    stream_queue = WorkQueue("streams", workers=settings.stream_workers, max_waiting=settings.max_streams)
+    stream_queue = WorkQueue("streams", settings.stream_workers, settings.max_streams, "live-stream")
 
     async def close() -> None:
         queue.shutdown()

@@ -21,11 +21,11 @@ from services.asr.live_stream import LiveStream
 from services.asr.results import TranscribeOptions, TranscriptResult
 from services.asr.settings import AsrSettings
 from services.asr.stream_relay import relay_stream
-from services.asr.work_queue import WorkQueue
 from services.common import media
 from services.common.errors import BusyError, InputTooLargeError, InvalidRequestError, UnavailableError
 from services.common.gpu import read_gpu_facts
 from services.common.metrics import observed, observed_stream
+from services.common.work_queue import WorkQueue
 from stt.v1 import asr_pb2, asr_pb2_grpc
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 from services.asr.answers import count_transcribed, segment_proto, transcript_proto
 from services.asr.live_stream import LiveStream
-from services.asr.work_queue import WorkQueue
 from services.common.errors import InvalidRequestError
+from services.common.work_queue import WorkQueue
 from stt.v1 import asr_pb2
 
 

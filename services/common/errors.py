@@ -40,6 +40,13 @@ class UnavailableError(ServiceError):
     status = grpc.StatusCode.UNAVAILABLE
 
 
+class NotInstalledError(ServiceError):
+    """The deployment has no model for this work at all (none installed or mounted): 503 with the
+    service's own message, which says what to install; waiting does not help, so no Retry-After."""
+
+    status = grpc.StatusCode.UNIMPLEMENTED
+
+
 class MalformedAnswerError(ServiceError):
     """A model's answer stayed unusable after its retries: the engine behind the service failed (502)."""
 

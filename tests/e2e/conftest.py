@@ -32,7 +32,7 @@ class OwnGateway:
 
 @pytest.fixture()
 def own_gateway(
-    asr: AsrProcess, embed: ServiceProcess, llm: ServiceProcess, tmp_path: Path
+    asr: AsrProcess, embed: ServiceProcess, llm: ServiceProcess, translate: ServiceProcess, tmp_path: Path
 ) -> Iterator[Callable[..., OwnGateway]]:
     started: list[tuple[GatewayProcess, object]] = []
 
@@ -40,7 +40,11 @@ def own_gateway(
         data_dir = tmp_path / f"platform{len(started)}"
         data_dir.mkdir()
         redis, redis_url = start_redis(data_dir)
-        services = {"STT_GATEWAY_EMBED_ADDRESS": embed.address, "STT_GATEWAY_LLM_ADDRESS": llm.address}
+        services = {
+            "STT_GATEWAY_EMBED_ADDRESS": embed.address,
+            "STT_GATEWAY_LLM_ADDRESS": llm.address,
+            "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
+        }
         settings = {**services, **settings}
         gateway = gateway_process(data_dir, data_dir / "gateway.log", asr.address, redis_url, **settings)
         gateway.start()

@@ -60,7 +60,7 @@ def test_asr_service_exports_queue_depth(data_dir, tmp_path) -> None:  # type: i
         text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
     finally:
         service.stop()
-    assert 'stt_asr_queue_depth{queue="files"} 0.0' in text
+    assert 'stt_queue_depth{queue="files"} 0.0' in text
     assert "stt_asr_real_time_factor" in text
 
 

@@ -13,8 +13,8 @@ from prometheus_client import Gauge
 
 from services.common.errors import BusyError
 
-QUEUE_DEPTH = Gauge("stt_asr_queue_depth", "Work waiting for a worker", ["queue"])
-IN_FLIGHT = Gauge("stt_asr_in_flight", "Work running on a worker", ["queue"])
+QUEUE_DEPTH = Gauge("stt_queue_depth", "Work waiting for a worker", ["queue"])
+IN_FLIGHT = Gauge("stt_in_flight", "Work running on a worker", ["queue"])
 
 T = TypeVar("T")
 
@@ -24,9 +24,11 @@ class QueueFullError(BusyError):
 
 
 class WorkQueue:
-    def __init__(self, name: str, workers: int, max_waiting: int) -> None:
-        """`name` labels the metrics: `files` for transcriptions, `streams` for live-stream steps."""
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"asr-{name}")
+    def __init__(self, name: str, workers: int, max_waiting: int, work: str) -> None:
+        """`name` labels the metrics and threads (the ASR's `files` and `streams`, `translations`);
+        `work` is what a refusal says is queued ("transcription")."""
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._work = work
         self._depth = QUEUE_DEPTH.labels(name)
         self._in_flight = IN_FLIGHT.labels(name)
         self._workers = workers
@@ -41,7 +43,7 @@ class WorkQueue:
             self._slots = asyncio.Semaphore(self._workers)
         slots = self._slots
         if slots.locked() and self._waiting >= self._max_waiting:
-            raise QueueFullError(f"the transcription queue is full ({self._max_waiting} waiting)")
+            raise QueueFullError(f"the {self._work} queue is full ({self._max_waiting} waiting)")
         self._waiting += 1
         self._depth.set(self._waiting)
         try:
