@@ -77,15 +77,21 @@ def build_tiny_translator(folder: Path, seed: int = 7) -> Path:
     return folder
 
 
+def apertium_installed() -> bool:
+    """Whether Debian's Apertium with its en-es pair is on this machine."""
+    import shutil
+
+    return bool(shutil.which("apertium")) and Path("/usr/share/apertium/modes/eng-spa.mode").is_file()
+
+
 def require_apertium() -> None:
     """Skips a test that needs Apertium's en-es pair where it is not installed; in CI (`CI=true`, where
     `make test` installs it) its absence fails the test instead."""
     import os
-    import shutil
 
     import pytest
 
-    if shutil.which("apertium") and Path("/usr/share/apertium/modes/eng-spa.mode").is_file():
+    if apertium_installed():
         return
     message = "Apertium's en-es pair is not installed (`make test` installs it where it is root)"
     if os.environ.get("CI") == "true":

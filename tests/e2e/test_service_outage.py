@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture()
 def own_platform(
-    data_dir: Path, embed: ServiceProcess, llm: ServiceProcess, tmp_path: Path
+    data_dir: Path, embed: ServiceProcess, llm: ServiceProcess, translate: ServiceProcess, tmp_path: Path
 ) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
     asr = asr_process(
         data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en"
@@ -28,7 +28,11 @@ def own_platform(
     # A Redis and a database of its own: its default anonymous limits must not reach the quota cache
     # of the session's gateway, whose limits are lifted.
     redis, redis_url = start_redis(tmp_path)
-    services = {"STT_GATEWAY_EMBED_ADDRESS": embed.address, "STT_GATEWAY_LLM_ADDRESS": llm.address}
+    services = {
+        "STT_GATEWAY_EMBED_ADDRESS": embed.address,
+        "STT_GATEWAY_LLM_ADDRESS": llm.address,
+        "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
+    }
     gateway = gateway_process(tmp_path, tmp_path / "gateway.log", asr.address, redis_url, **services)
     gateway.start()
     yield asr, gateway

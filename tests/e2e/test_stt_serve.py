@@ -15,18 +15,23 @@ import psutil
 import pytest
 
 from cli.processes import free_port
+from testbed.tiny_translator import apertium_installed
 from tests.conftest import Speech
 
 pytestmark = pytest.mark.e2e
 
 
 def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
-    tmp_path: Path, speech: dict[str, Speech]
+    tmp_path: Path, speech: dict[str, Speech], tiny_translator: Path
 ) -> None:
     port = free_port()
+    # Apertium is the CPU translator `make run` installs; without it (no root here) the platform is
+    # whole only with another engine, so the tiny model stands in and the translation is not read.
+    apertium = apertium_installed()
+    translator = {} if apertium else {"STT_TRANSLATE_MODEL_PATH": str(tiny_translator)}
     serve = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(tmp_path / "data")],
-        env={**os.environ, "STT_PORT": str(port)},
+        env={**os.environ, "STT_PORT": str(port), **translator},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, like a terminal's foreground job
@@ -48,6 +53,7 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
         names = " ".join(" ".join(c.cmdline()) for c in children)
         assert "redis-server" in names and "services.asr" in names and "gateway" in names
         assert "services.embed" in names and "services.llm" in names and "llama_cpp.server" in names
+        assert "services.translate" in names
 
         answer = httpx.post(
             f"{url}/v1/transcribe",
@@ -63,6 +69,13 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
             f"{url}/v1/summarize", json={"text": "We met and agreed to ship on Monday."}, timeout=120
         )
         assert summary.status_code == 200 and summary.json()["model"] == "SmolLM2-135M-Instruct"
+        target = "es" if apertium else "de"
+        translated = httpx.post(
+            f"{url}/v1/translate", json={"text": "tomatoes", "target": target}, timeout=60
+        )
+        assert translated.status_code == 200, translated.text
+        if apertium:
+            assert translated.json()["translated_text"] == "Tomates"
 
         os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert serve.wait(timeout=30) == 0
