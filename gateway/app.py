@@ -18,6 +18,7 @@ from gateway.routes import (
     account,
     analyze,
     embed,
+    enhance,
     generate,
     health,
     models,
@@ -70,7 +71,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes)
     app.add_middleware(RequestContextMiddleware)
     routers = (
-        transcribe, stream, summarize, analyze, generate, embed, translate, models, health, account,
+        transcribe, stream, enhance, summarize, analyze, generate, embed, translate, models, health, account,
         transcripts, transcript_intelligence,
     )  # fmt: skip
     for module in routers:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway import tiers
 from gateway.auth import Principal, authenticate
 from gateway.clients.asr import AsrClient
+from gateway.clients.audio import AudioClient
 from gateway.clients.embed import EmbedClient
 from gateway.clients.llm import LlmClient
 from gateway.clients.translate import TranslateClient
@@ -42,6 +43,10 @@ def _settings(state: StateDep) -> GatewaySettings:
 
 def _asr(state: StateDep) -> AsrClient:
     return state.asr
+
+
+def _audio(state: StateDep) -> AudioClient:
+    return state.audio
 
 
 def _embed(state: StateDep) -> EmbedClient:
@@ -140,6 +145,7 @@ async def _account(principal: Annotated[Principal, Depends(_principal)], session
 
 SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 AsrDep = Annotated[AsrClient, Depends(_asr)]
+AudioDep = Annotated[AudioClient, Depends(_audio)]
 EmbedDep = Annotated[EmbedClient, Depends(_embed)]
 LlmDep = Annotated[LlmClient, Depends(_llm)]
 TranslateDep = Annotated[TranslateClient, Depends(_translate)]

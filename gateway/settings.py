@@ -26,6 +26,10 @@ class GatewaySettings(BaseSettings):
     """gRPC address of the LLM service."""
     llm_timeout_s: float = 600.0
     """gRPC deadline of one LLM request (a long transcript is summarised part by part)."""
+    audio_address: str = "127.0.0.1:50055"
+    """gRPC address of the audio enhancement service."""
+    enhance_timeout_s: float = 3600.0
+    """gRPC deadline of one enhancement (an hour of audio takes minutes on a CPU)."""
     translate_address: str = "127.0.0.1:50054"
     """gRPC address of the translation service."""
     translate_timeout_s: float = 300.0

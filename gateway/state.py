@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from gateway.clients.asr import AsrClient
+from gateway.clients.audio import AudioClient
 from gateway.clients.embed import EmbedClient
 from gateway.clients.llm import LlmClient
 from gateway.clients.service import CallLimits
@@ -26,6 +27,7 @@ from gateway.store.database import create_engine, migrate, session_factory
 class GatewayState:
     settings: GatewaySettings
     asr: AsrClient
+    audio: AudioClient
     embed: EmbedClient
     llm: LlmClient
     translate: TranslateClient
@@ -57,6 +59,11 @@ class GatewayState:
                 limits(settings.transcribe_timeout_s),
                 chunk_bytes=settings.upload_chunk_bytes,
             ),
+            audio=AudioClient(
+                settings.audio_address,
+                limits(settings.enhance_timeout_s),
+                chunk_bytes=settings.upload_chunk_bytes,
+            ),
             embed=EmbedClient(settings.embed_address, limits(settings.embed_timeout_s)),
             llm=LlmClient(settings.llm_address, limits(settings.llm_timeout_s)),
             translate=TranslateClient(settings.translate_address, limits(settings.translate_timeout_s)),
@@ -68,7 +75,7 @@ class GatewayState:
         )
 
     async def close(self) -> None:
-        for client in (self.asr, self.embed, self.llm, self.translate):
+        for client in (self.asr, self.audio, self.embed, self.llm, self.translate):
             await client.close()
         await self.redis.aclose()
         await self.database.dispose()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gateway.auth import Principal
-from gateway.credits import Bucket, Credits, QuotaExhaustedError
+from gateway.credits import Bucket, Credits, Hold, QuotaExhaustedError, SqlStep
 from gateway.errors import ApiError
 from gateway.settings import GatewaySettings
 
@@ -101,3 +102,31 @@ async def quota_error(error: QuotaExhaustedError, credits: Credits, what: str = 
     if bucket.unit == "minutes":
         return ApiError(402, f"free minutes used up this month: {what} needs {error.needed}, {left} remain")
     return ApiError(402, f"not enough credits: {what} needs {error.needed}, the balance is {left}")
+
+
+async def charge_decoded(
+    credits: Credits,
+    hold: Hold,
+    seconds: float,
+    transcript_id: str | None = None,
+    *,
+    complete: SqlStep | None = None,
+    fail: Callable[[BaseException], SqlStep | None] | None = None,
+) -> None:
+    """Charges the audio decoded, which the hold (priced from the container before the work) may
+    under-state: a header that counts only part of the stream. The rest is reserved before the answer;
+    a quota that cannot pay it refuses the answer with 402, and then nothing is charged. `complete` runs
+    with the charge, `fail` with a refund (storing the transcript's outcome, say)."""
+    charge = cost(hold.bucket, seconds)
+    if charge > hold.amount:
+        try:
+            rest = await credits.reserve(hold.bucket, charge - hold.amount)
+        except QuotaExhaustedError as exc:
+            error = await quota_error(exc, credits, f"the {seconds:.0f} s of audio decoded")
+            await credits.refund(hold, alongside=fail(error) if fail else None)
+            raise error from exc
+        except BaseException as exc:
+            await credits.refund(hold, alongside=fail(exc) if fail else None)
+            raise
+        await credits.settle(rest, rest.amount, transcript_id)
+    await credits.settle(hold, charge, transcript_id, alongside=complete)

@@ -12,8 +12,9 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
@@ -160,3 +161,20 @@ async def spool_upload(
         assert collector.file is not None
         collector.file.close()
     return SpooledUpload(collector.file_path, collector.filename, collector.file_size, collector.fields)
+
+
+Form = TypeVar("Form", bound=BaseModel)
+
+
+def form_of(model: type[Form], fields: dict[str, str]) -> Form:
+    """The upload's form fields (besides the file) as `model`; 400 naming every field that is wrong."""
+    try:
+        return model.model_validate({k: v.strip() for k, v in fields.items()})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+            if e["loc"]
+            else e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise ApiError(400, f"invalid form field: {problems}") from exc

@@ -95,6 +95,13 @@ def embed_process(data_dir: Path, log_path: Path, **settings: str) -> ServicePro
     return ServiceProcess("services.embed", env, log_path, port=port)
 
 
+def audio_process(data_dir: Path, log_path: Path, **settings: str) -> ServiceProcess:
+    """The audio enhancement service (DeepFilterNet3 and the loudness leveller)."""
+    port = free_port()
+    env = {"STT_DATA_DIR": str(data_dir), "STT_AUDIO_PORT": str(port), **settings}
+    return ServiceProcess("services.audio", env, log_path, port=port)
+
+
 def translate_process(data_dir: Path, log_path: Path, **settings: str) -> ServiceProcess:
     """The translation service: Apertium's installed pairs, and a CTranslate2 model where `settings`
     mount one (`STT_TRANSLATE_MODEL_PATH`)."""

@@ -18,6 +18,7 @@ from testbed.platform import (
     GatewayProcess,
     ServiceProcess,
     asr_process,
+    audio_process,
     embed_process,
     gateway_process,
     llm_process,
@@ -105,6 +106,11 @@ def embed(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="session")
+def audio(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    yield from _running(audio_process(data_dir, tmp_path_factory.mktemp("logs") / "audio.log"))
+
+
+@pytest.fixture(scope="session")
 def tiny_translator(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_translator(tmp_path_factory.mktemp("tiny-translator"))
 
@@ -145,6 +151,7 @@ def llm(
 @pytest.fixture(scope="session")
 def gateway(
     asr: AsrProcess,
+    audio: ServiceProcess,
     embed: ServiceProcess,
     llm: ServiceProcess,
     translate: ServiceProcess,
@@ -163,6 +170,7 @@ def gateway(
         STT_GATEWAY_EMBED_ADDRESS=embed.address,
         STT_GATEWAY_LLM_ADDRESS=llm.address,
         STT_GATEWAY_TRANSLATE_ADDRESS=translate.address,
+        STT_GATEWAY_AUDIO_ADDRESS=audio.address,
     )
     process.start()
     yield process

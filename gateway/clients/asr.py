@@ -3,26 +3,16 @@ deadlines and the request id in metadata."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
 
-from gateway.clients.service import CallLimits, ServiceClient
+from gateway.clients.service import CallLimits, ServiceClient, file_chunks
 from services.common.request_id import outgoing_metadata
 from stt.v1 import asr_pb2, asr_pb2_grpc
 
 SERVICE_NAME = asr_pb2.DESCRIPTOR.services_by_name["Asr"].full_name
-
-
-async def _file_requests(
-    path: Path, config: asr_pb2.TranscribeConfig, chunk_bytes: int
-) -> AsyncIterator[asr_pb2.TranscribeRequest]:
-    yield asr_pb2.TranscribeRequest(config=config)
-    with path.open("rb") as source:
-        while chunk := await asyncio.to_thread(source.read, chunk_bytes):
-            yield asr_pb2.TranscribeRequest(audio_chunk=chunk)
 
 
 class AsrStream:
@@ -58,8 +48,21 @@ class AsrClient(ServiceClient):
     async def transcribe(
         self, path: Path, config: asr_pb2.TranscribeConfig, *, request_id: str
     ) -> asr_pb2.Transcript:
-        requests = _file_requests(path, config, self._chunk_bytes)
-        return await self.call(self._stub.Transcribe, requests, request_id)
+        return await self.transcribe_chunks(
+            file_chunks(path, self._chunk_bytes), config, request_id=request_id
+        )
+
+    async def transcribe_chunks(
+        self, chunks: AsyncIterator[bytes], config: asr_pb2.TranscribeConfig, *, request_id: str
+    ) -> asr_pb2.Transcript:
+        """Transcribes a file that arrives as it is produced (the audio service's answer, say)."""
+
+        async def requests() -> AsyncIterator[asr_pb2.TranscribeRequest]:
+            yield asr_pb2.TranscribeRequest(config=config)
+            async for chunk in chunks:
+                yield asr_pb2.TranscribeRequest(audio_chunk=chunk)
+
+        return await self.call(self._stub.Transcribe, requests(), request_id)
 
     def open_stream(self, *, request_id: str, timeout_s: float) -> AsrStream:
         return AsrStream(self._stub.Stream(timeout=timeout_s, metadata=outgoing_metadata(request_id)), self)

@@ -5,8 +5,10 @@ clients and never map gRPC errors themselves."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
@@ -17,6 +19,13 @@ from services.common.channel import open_channel
 from services.common.request_id import outgoing_metadata
 
 Answer = TypeVar("Answer")
+
+
+async def file_chunks(path: Path, chunk_bytes: int) -> AsyncIterator[bytes]:
+    """A spooled upload read a chunk at a time, off the event loop."""
+    with path.open("rb") as source:
+        while chunk := await asyncio.to_thread(source.read, chunk_bytes):
+            yield chunk
 
 
 @dataclass(frozen=True)

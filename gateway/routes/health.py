@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from gateway.dependencies import AsrDep, EmbedDep, LlmDep, RedisDep, RequestIdDep, TranslateDep
+from gateway.dependencies import AsrDep, AudioDep, EmbedDep, LlmDep, RedisDep, RequestIdDep, TranslateDep
 from gateway.schemas.health import HealthAnswer
 
 router = APIRouter(tags=["operations"])
@@ -47,14 +47,20 @@ async def _translation(translator: TranslateDep, request_id: str) -> dict[str, A
 )
 async def health(
     asr: AsrDep,
+    audio: AudioDep,
     embedder: EmbedDep,
     llm: LlmDep,
     translator: TranslateDep,
     redis: RedisDep,
     request_id: RequestIdDep,
 ) -> dict[str, Any]:
-    asr_status, embed_status, llm_status, translate, redis_ok = await asyncio.gather(
-        asr.health(), embedder.health(), llm.health(), _translation(translator, request_id), _redis_ok(redis)
+    asr_status, audio_status, embed_status, llm_status, translate, redis_ok = await asyncio.gather(
+        asr.health(),
+        audio.health(),
+        embedder.health(),
+        llm.health(),
+        _translation(translator, request_id),
+        _redis_ok(redis),
     )
     asr_service: dict[str, Any] = {"status": asr_status.lower(), "address": asr.address}
     gpu: dict[str, Any] = {"gpu_available": False, "gpu_name": None, "gpu_memory_mb": 0}
@@ -72,13 +78,14 @@ async def health(
                     "gpu_memory_mb": device.gpu_memory_mb,
                     "gpu_memory_used_mb": device.gpu_memory_used_mb,
                 }
-    statuses = (asr_status, embed_status, llm_status, translate["status"].upper())
+    statuses = (asr_status, audio_status, embed_status, llm_status, translate["status"].upper())
     healthy = all(s == "SERVING" for s in statuses) and redis_ok
     return {
         "status": "ok" if healthy else "degraded",
         **gpu,
         "services": {
             "asr": asr_service,
+            "audio": {"status": audio_status.lower(), "address": audio.address},
             "embed": {"status": embed_status.lower(), "address": embedder.address},
             "llm": {"status": llm_status.lower(), "address": llm.address},
             "translate": translate,

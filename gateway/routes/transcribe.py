@@ -8,11 +8,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.background import BackgroundTask
 
 from gateway import tiers
-from gateway.credits import Credits, Hold, QuotaExhaustedError
+from gateway.credits import QuotaExhaustedError
 from gateway.dependencies import (
     AsrDep,
     CreditsDep,
@@ -32,7 +32,7 @@ from gateway.intelligence.retrieval import index_completed
 from gateway.media_probe import probe_duration
 from gateway.schemas.transcripts import TranscriptAnswer
 from gateway.transcript_record import TranscriptRecord
-from gateway.uploads import spool_upload
+from gateway.uploads import form_of, spool_upload
 from stt.v1 import asr_pb2
 
 router = APIRouter(tags=["transcription"])
@@ -66,19 +66,6 @@ class TranscribeForm(BaseModel):
                 f"min_speakers ({self.min_speakers}) is more than max_speakers ({self.max_speakers})"
             )
         return self
-
-
-def _form(fields: dict[str, str]) -> TranscribeForm:
-    try:
-        return TranscribeForm.model_validate({k: v.strip() for k, v in fields.items()})
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-            if e["loc"]
-            else e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-        raise ApiError(400, f"invalid form field: {problems}") from exc
 
 
 def _render(
@@ -118,28 +105,6 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
 }
 
 
-async def _charge(
-    credits: Credits, hold: Hold, transcript: asr_pb2.Transcript, record: TranscriptRecord
-) -> None:
-    """Charges the audio decoded, which the hold (priced from the container before the work) may
-    under-state: a header that counts only part of the stream. The rest is reserved before the answer;
-    a quota that cannot pay it refuses the answer with 402, and then nothing is charged."""
-    charge = tiers.cost(hold.bucket, transcript.duration)
-    if charge > hold.amount:
-        try:
-            rest = await credits.reserve(hold.bucket, charge - hold.amount)
-        except QuotaExhaustedError as exc:
-            decoded = f"the {transcript.duration:.0f} s of audio decoded"
-            error = await tiers.quota_error(exc, credits, decoded)
-            await credits.refund(hold, alongside=record.fail(error))
-            raise error from exc
-        except BaseException as exc:
-            await credits.refund(hold, alongside=record.fail(exc))
-            raise
-        await credits.settle(rest, rest.amount, record.id)
-    await credits.settle(hold, charge, record.id, alongside=record.complete(transcript))
-
-
 @router.post(
     "/v1/transcribe",
     openapi_extra=_MULTIPART_SCHEMA,
@@ -172,7 +137,7 @@ async def transcribe(
             max_field_bytes=settings.max_form_field_bytes,
         )
         try:
-            form = _form(upload.fields)
+            form = form_of(TranscribeForm, upload.fields)
             if upload.size == 0:
                 raise ApiError(400, "the file is empty")
             duration = await asyncio.to_thread(probe_duration, upload.path)
@@ -200,7 +165,11 @@ async def transcribe(
                 # A failed transcription costs nothing and is kept with its error.
                 await asyncio.shield(credits.refund(hold, alongside=record.fail(exc)))
                 raise
-            await asyncio.shield(_charge(credits, hold, transcript, record))
+            charge = tiers.charge_decoded(
+                credits, hold, transcript.duration, record.id,
+                complete=record.complete(transcript), fail=record.fail,
+            )  # fmt: skip
+            await asyncio.shield(charge)
         finally:
             upload.discard()
     response = _render(transcript, form.response_format, record.id)

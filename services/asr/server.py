@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import tempfile
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,9 +21,10 @@ from services.asr.results import TranscribeOptions, TranscriptResult
 from services.asr.settings import AsrSettings
 from services.asr.stream_relay import relay_stream
 from services.common import media
-from services.common.errors import BusyError, InputTooLargeError, InvalidRequestError, UnavailableError
+from services.common.errors import BusyError, InvalidRequestError, UnavailableError
 from services.common.gpu import read_gpu_facts
 from services.common.metrics import observed, observed_stream
+from services.common.uploads import spool_upload
 from services.common.work_queue import WorkQueue
 from stt.v1 import asr_pb2, asr_pb2_grpc
 
@@ -52,29 +52,6 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         if not self._engine.ready:
             raise UnavailableError("the ASR models are still loading")
 
-    async def _spool(
-        self, requests: AsyncIterator[asr_pb2.TranscribeRequest]
-    ) -> tuple[asr_pb2.TranscribeConfig, Path]:
-        """Writes the streamed file to disk as it arrives; the first message must be the config."""
-        first = await anext(requests, None)
-        if first is None or first.WhichOneof("payload") != "config":
-            raise InvalidRequestError("the first message must carry the config")
-        with tempfile.NamedTemporaryFile(dir=self._spool_dir, suffix=".upload", delete=False) as spool:
-            path = Path(spool.name)
-            try:
-                written, most = 0, self._settings.max_upload_bytes
-                async for request in requests:
-                    written += len(request.audio_chunk)
-                    if written > most:
-                        raise InputTooLargeError(
-                            f"the file is over {most} bytes, the most this service takes"
-                        )
-                    spool.write(request.audio_chunk)
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
-        return first.config, path
-
     def _transcribe_file(
         self, path: Path, options: TranscribeOptions, cancelled: threading.Event
     ) -> TranscriptResult:
@@ -94,7 +71,9 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         cancelled = threading.Event()
         path: Path | None = None
         try:
-            config, path = await self._spool(request_iterator)
+            config, path = await spool_upload(
+                request_iterator, "config", self._spool_dir, self._settings.max_upload_bytes
+            )
             options = TranscribeOptions(
                 model=config.model,
                 language=config.language,

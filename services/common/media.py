@@ -74,8 +74,9 @@ def _grouped(frames: Iterator[av.AudioFrame]) -> Iterator[av.AudioFrame]:
         yield rest
 
 
-def _pcm_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
-    """The first audio track as blocks of mono int16 samples at `rate`."""
+def _pcm_blocks(path: Path, rate: int, allow_empty: bool = False) -> Iterator[np.ndarray]:
+    """The first audio track as blocks of mono int16 samples at `rate`; a track with no samples is an
+    error unless `allow_empty`."""
     _check_readable(path)
     produced = 0
     try:
@@ -91,13 +92,27 @@ def _pcm_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
                     yield block
     except av.FFmpegError as exc:
         raise MediaError("the audio track could not be decoded (corrupt data)") from exc
-    if produced == 0:
+    if produced == 0 and not allow_empty:
         raise MediaError("the audio track holds no decodable audio")
 
 
 def decode(path: Path, rate: int = SAMPLE_RATE) -> np.ndarray:
     """The file's first audio track as mono float32 samples, in memory (short files, tools)."""
     return np.concatenate(list(_pcm_blocks(path, rate))).astype(np.float32) / 32768.0
+
+
+def decode_blocks(path: Path, rate: int, allow_empty: bool = False) -> Iterator[np.ndarray]:
+    """The first audio track as blocks of mono float32 samples at `rate` (an hour in the memory of one
+    block); checked as `decode` checks it, a track with no samples allowed with `allow_empty`."""
+    for block in _pcm_blocks(path, rate, allow_empty):
+        yield block.astype(np.float32) / 32768.0
+
+
+def source_rate(path: Path) -> int:
+    """The sample rate of the first audio track as stored (checked as `decode` checks the file)."""
+    _check_readable(path)
+    with av.open(str(path), metadata_errors="ignore") as container:
+        return int(container.streams.audio[0].sample_rate or SAMPLE_RATE)
 
 
 class DecodedAudio:

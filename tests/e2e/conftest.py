@@ -32,7 +32,12 @@ class OwnGateway:
 
 @pytest.fixture()
 def own_gateway(
-    asr: AsrProcess, embed: ServiceProcess, llm: ServiceProcess, translate: ServiceProcess, tmp_path: Path
+    asr: AsrProcess,
+    audio: ServiceProcess,
+    embed: ServiceProcess,
+    llm: ServiceProcess,
+    translate: ServiceProcess,
+    tmp_path: Path,
 ) -> Iterator[Callable[..., OwnGateway]]:
     started: list[tuple[GatewayProcess, object]] = []
 
@@ -44,6 +49,7 @@ def own_gateway(
             "STT_GATEWAY_EMBED_ADDRESS": embed.address,
             "STT_GATEWAY_LLM_ADDRESS": llm.address,
             "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
+            "STT_GATEWAY_AUDIO_ADDRESS": audio.address,
         }
         settings = {**services, **settings}
         gateway = gateway_process(data_dir, data_dir / "gateway.log", asr.address, redis_url, **settings)

@@ -19,7 +19,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture()
 def own_platform(
-    data_dir: Path, embed: ServiceProcess, llm: ServiceProcess, translate: ServiceProcess, tmp_path: Path
+    data_dir: Path,
+    audio: ServiceProcess,
+    embed: ServiceProcess,
+    llm: ServiceProcess,
+    translate: ServiceProcess,
+    tmp_path: Path,
 ) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
     asr = asr_process(
         data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en"
@@ -32,6 +37,7 @@ def own_platform(
         "STT_GATEWAY_EMBED_ADDRESS": embed.address,
         "STT_GATEWAY_LLM_ADDRESS": llm.address,
         "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
+        "STT_GATEWAY_AUDIO_ADDRESS": audio.address,
     }
     gateway = gateway_process(tmp_path, tmp_path / "gateway.log", asr.address, redis_url, **services)
     gateway.start()

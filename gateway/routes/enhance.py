@@ -1,0 +1,141 @@
+"""`POST /v1/enhance-audio`: spool the upload, hold its minutes like a transcription, stream it to the
+audio service, answer the enhanced WAV with what was measured in headers."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gateway import tiers
+from gateway.credits import QuotaExhaustedError
+from gateway.dependencies import AudioDep, CreditsDep, LimitsDep, PrincipalDep, RequestIdDep, SettingsDep
+from gateway.disconnect import unless_disconnected
+from gateway.errors import ApiError
+from gateway.media_probe import probe_duration
+from gateway.uploads import form_of, spool_upload
+from stt.v1 import audio_pb2
+
+router = APIRouter(tags=["audio"])
+
+_ENCODINGS = {"pcm_16": audio_pb2.PCM_16, "float_32": audio_pb2.FLOAT_32}
+
+
+class EnhanceForm(BaseModel):
+    """The form fields of `POST /v1/enhance-audio` besides `file`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    target_lufs: float = Field(default=-16.0, ge=-70.0, le=-5.0, description="Integrated loudness to reach")
+    true_peak_db: float = Field(
+        default=-1.0, ge=-20.0, le=0.0, description="Ceiling of every true peak, dBTP"
+    )
+    sample_rate: int = Field(default=0, ge=0, le=192_000, description="Hz of the answer; 0 = the input's")
+    encoding: Literal["pcm_16", "float_32"] = Field(
+        default="pcm_16", description="16-bit PCM or 32-bit float"
+    )
+    denoise: bool = Field(default=True, description="Remove noise (false: loudness only)")
+
+    @field_validator("sample_rate")
+    @classmethod
+    def _a_real_rate(cls, rate: int) -> int:
+        if 0 < rate < 8000:
+            raise ValueError("a sample rate is 0 (the input's) or 8000 to 192000 Hz")
+        return rate
+
+
+_MULTIPART_SCHEMA: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "Audio or video file"},
+                        **EnhanceForm.model_json_schema()["properties"],
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _loudness(value: float) -> str:
+    return f"{value:.2f}" if math.isfinite(value) else "-inf"
+
+
+@router.post(
+    "/v1/enhance-audio",
+    openapi_extra=_MULTIPART_SCHEMA,
+    summary="Remove noise and level loudness (EBU R128) under a true-peak ceiling",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The enhanced audio as a WAV file; what was measured is in the X- headers",
+        }
+    },
+)
+async def enhance_audio(
+    request: Request,
+    settings: SettingsDep,
+    audio: AudioDep,
+    request_id: RequestIdDep,
+    principal: PrincipalDep,
+    credits: CreditsDep,
+    limits: LimitsDep,
+) -> StreamingResponse:
+    tier = tiers.tier(principal.tier, settings)
+    async with limits.lease(principal.subject, tier.concurrency):
+        upload = await spool_upload(
+            request,
+            file_field="file",
+            spool_dir=settings.spool_dir,
+            max_file_bytes=tier.max_bytes,
+            max_field_bytes=settings.max_form_field_bytes,
+        )
+        try:
+            form = form_of(EnhanceForm, upload.fields)
+            if upload.size == 0:
+                raise ApiError(400, "the file is empty")
+            duration = await asyncio.to_thread(probe_duration, upload.path)
+            bucket = tiers.bucket_for(principal, settings)
+            try:
+                hold = await credits.reserve(bucket, tiers.cost(bucket, duration))
+            except QuotaExhaustedError as exc:
+                raise await tiers.quota_error(exc, credits) from exc
+            options = audio_pb2.EnhanceOptions(
+                target_lufs=form.target_lufs,
+                true_peak_db=form.true_peak_db,
+                sample_rate=form.sample_rate,
+                encoding=_ENCODINGS[form.encoding],  # type: ignore[arg-type]
+                skip_denoise=not form.denoise,
+                filename=upload.filename,
+            )
+            try:
+                call = audio.enhance(upload.path, options, request_id=request_id)
+                header, wav = await unless_disconnected(request, call)
+            except BaseException:
+                await asyncio.shield(credits.refund(hold))  # failed work costs nothing
+                raise
+            await asyncio.shield(tiers.charge_decoded(credits, hold, header.duration))
+        finally:
+            upload.discard()
+    headers = {
+        "Content-Length": str(header.wav_bytes),
+        "X-Duration": f"{header.duration:.3f}",
+        "X-Processing-Time": f"{header.processing_seconds:.3f}",
+        "X-Model": header.model,
+        "X-Input-Loudness": _loudness(header.input_loudness),
+        "X-Output-Loudness": _loudness(header.output_loudness),
+        "X-Output-True-Peak": _loudness(header.output_true_peak),
+        "X-Sample-Rate": str(header.sample_rate),
+    }
+    return StreamingResponse(wav, media_type="audio/wav", headers=headers)

@@ -1,0 +1,203 @@
+"""The service's runtime: a file in, a WAV out, in bounded memory whatever its length.
+
+1. Decode to 48 kHz (the denoiser's rate) a block at a time, measuring the input's loudness; denoise;
+   resample to the answer's rate (without denoising: decode straight at that rate); keep that on disk
+   (float32) and measure its loudness.
+2. The gain that brings it to the target loudness (at most `max_gain_db`; none for silence).
+3. Apply it under the true-peak limiter, block by block, into the WAV, measuring what comes out; when
+   the limiter took enough off to leave the answer short of the target, raise the gain and write it
+   again (at most three times).
+
+Loudness must be known for the whole file before its first sample is scaled, so the answer is sent
+once the file is done; it then streams from disk."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from services.audio import denoise, wav
+from services.audio.loudness import SILENCE, LoudnessMeter
+from services.audio.peaks import db_to_gain, gain_to_db, limited, true_peak_envelope
+from services.audio.settings import AudioSettings
+from services.common import media
+from services.common.errors import InvalidRequestError, ServiceError
+from stt.v1 import audio_pb2
+
+_SHORTFALL_LU = 0.2
+"""An answer this far under the target after limiting gets its gain raised and is written again."""
+_MAX_REWRITES = 3
+
+
+class StoppedError(ServiceError):
+    """The caller went away: the work stopped at the next block."""
+
+
+@dataclass(frozen=True)
+class EnhanceOptions:
+    target_lufs: float
+    true_peak_db: float
+    sample_rate: int
+    """0: the input's own rate."""
+    encoding: int
+    denoise: bool
+
+
+@dataclass(frozen=True)
+class Enhanced:
+    path: Path
+    """The WAV file, in the work folder."""
+    duration: float
+    sample_rate: int
+    encoding: int
+    model: str
+    input_loudness: float
+    output_loudness: float
+    output_true_peak: float
+    processing_seconds: float
+
+
+class _FloatSpool:
+    """A mono float32 signal on disk, written in order and read back by range."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.samples = 0
+
+    def append(self, block: np.ndarray) -> None:
+        with self.path.open("ab") as sink:
+            sink.write(block.astype("<f4").tobytes())
+        self.samples += len(block)
+
+    def read(self, start: int, end: int) -> np.ndarray:
+        with self.path.open("rb") as source:
+            source.seek(start * 4)
+            return np.fromfile(source, dtype="<f4", count=max(0, end - start))
+
+
+def _resampled(blocks: Iterator[np.ndarray], rate: int, out_rate: int) -> Iterator[np.ndarray]:
+    if rate == out_rate:
+        yield from blocks
+        return
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=out_rate)
+    for block in _with_end(blocks):
+        frame = None
+        if block is not None:
+            frame = av.AudioFrame.from_ndarray(
+                block.reshape(1, -1).astype(np.float32), format="flt", layout="mono"
+            )
+            frame.sample_rate = rate
+        for out in resampler.resample(frame):
+            yield out.to_ndarray().reshape(-1)
+
+
+def _with_end(blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray | None]:
+    """The blocks, then None (which flushes what the resampler holds)."""
+    yield from blocks
+    yield None
+
+
+class Enhancer:
+    def __init__(self, settings: AudioSettings) -> None:
+        self.settings = settings
+        self._denoiser = denoise.Denoiser(settings.attenuation_limit_db)
+        self._loaded = False
+
+    @property
+    def ready(self) -> bool:
+        return self._loaded
+
+    def load(self) -> None:
+        self._denoiser.check()
+        self._loaded = True
+
+    def close(self) -> None:
+        self._loaded = False
+
+    def options_of(self, asked: audio_pb2.EnhanceOptions) -> EnhanceOptions:
+        """The caller's options with the defaults filled in; 400 for one out of range."""
+        target = asked.target_lufs or self.settings.target_lufs
+        ceiling = asked.true_peak_db or self.settings.true_peak_db
+        if not -70.0 <= target <= -5.0:
+            raise InvalidRequestError(f"target loudness {target} LUFS is out of range (-70 to -5)")
+        if not -20.0 <= ceiling <= 0.0:
+            raise InvalidRequestError(f"true-peak limit {ceiling} dBTP is out of range (-20 to 0)")
+        if asked.sample_rate and not 8000 <= asked.sample_rate <= 192_000:
+            raise InvalidRequestError(f"sample rate {asked.sample_rate} Hz is out of range (8000 to 192000)")
+        encoding = asked.encoding or audio_pb2.PCM_16
+        return EnhanceOptions(target, ceiling, asked.sample_rate, encoding, not asked.skip_denoise)
+
+    def enhance(
+        self, upload: Path, work: Path, options: EnhanceOptions, cancelled: threading.Event
+    ) -> Enhanced:
+        started = time.perf_counter()
+        out_rate = options.sample_rate or media.source_rate(upload)
+        # Decoded at the denoiser's rate, or straight at the answer's when there is no denoising.
+        rate = denoise.RATE if options.denoise else out_rate
+        heard = LoudnessMeter(rate)
+
+        def decoded() -> Iterator[np.ndarray]:
+            blocks = media.decode_blocks(upload, rate, allow_empty=True)
+            for block in blocks:
+                if cancelled.is_set():
+                    raise StoppedError("the caller went away")
+                heard.add(block)
+                yield block
+
+        cleaned = self._denoiser.run(decoded()) if options.denoise else decoded()
+        spool = _FloatSpool(work / "cleaned.f32")
+        cleaned_meter = LoudnessMeter(out_rate)
+        for block in _resampled(cleaned, rate, out_rate):
+            cleaned_meter.add(block)
+            spool.append(block)
+        loudness = cleaned_meter.integrated()
+        most = self.settings.max_gain_db
+        gain_db = 0.0 if loudness == SILENCE else min(most, options.target_lufs - loudness)
+        path = work / "enhanced.wav"
+        output_loudness, peak = self._write(spool, out_rate, gain_db, options, path)
+        # The limiter gives back only part of each decibel added: aim again along the slope seen.
+        slope = 1.0
+        for _ in range(_MAX_REWRITES):
+            shortfall = options.target_lufs - output_loudness
+            if not math.isfinite(output_loudness) or shortfall <= _SHORTFALL_LU or gain_db >= most:
+                break
+            previous_gain, previous_loudness = gain_db, output_loudness
+            gain_db = min(most, gain_db + shortfall / slope)
+            output_loudness, peak = self._write(spool, out_rate, gain_db, options, path)
+            slope = max(0.1, (output_loudness - previous_loudness) / (gain_db - previous_gain))
+        return Enhanced(
+            path=path,
+            duration=spool.samples / out_rate,
+            sample_rate=out_rate,
+            encoding=options.encoding,
+            model=denoise.MODEL if options.denoise else "none",
+            input_loudness=heard.integrated(),
+            output_loudness=output_loudness,
+            output_true_peak=gain_to_db(peak),
+            processing_seconds=time.perf_counter() - started,
+        )
+
+    def _write(
+        self, spool: _FloatSpool, rate: int, gain_db: float, options: EnhanceOptions, path: Path
+    ) -> tuple[float, float]:
+        """Writes the WAV at `gain_db` under the limiter; its loudness and its highest true peak."""
+        gain = db_to_gain(gain_db)
+        meter = LoudnessMeter(rate)
+        peak = 0.0
+        block = max(1, int(self.settings.block_s * rate))
+        with path.open("wb") as sink:
+            sink.write(wav.header(spool.samples, rate, options.encoding))
+            ceiling = db_to_gain(options.true_peak_db)
+            for out in limited(lambda a, b: spool.read(a, b) * gain, spool.samples, rate, ceiling, block):
+                meter.add(out)
+                if len(out):
+                    peak = max(peak, float(true_peak_envelope(out).max()))
+                wav.write_block(sink, out, options.encoding)
+        return meter.integrated(), peak

@@ -1,0 +1,81 @@
+"""The audio gRPC servicer: the upload streamed onto disk, enhanced on a worker of the bounded queue,
+the WAV streamed back after a header with what was measured."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+from prometheus_client import Counter
+
+from services.audio.enhancer import Enhancer
+from services.audio.settings import AudioSettings
+from services.common.errors import UnavailableError
+from services.common.metrics import observed_stream
+from services.common.uploads import spool_upload
+from services.common.work_queue import WorkQueue
+from stt.v1 import audio_pb2, audio_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = audio_pb2.DESCRIPTOR.services_by_name["Audio"].full_name
+_CHUNK_BYTES = 256 * 1024
+
+SECONDS_ENHANCED = Counter("stt_audio_seconds_total", "Seconds of audio enhanced")
+
+
+class AudioServicer(audio_pb2_grpc.AudioServicer):
+    def __init__(self, enhancer: Enhancer, queue: WorkQueue, settings: AudioSettings) -> None:
+        self._enhancer = enhancer
+        self._queue = queue
+        self._settings = settings
+        settings.spool_dir.mkdir(parents=True, exist_ok=True)
+
+    @observed_stream("Enhance")
+    async def Enhance(
+        self, request_iterator: AsyncIterator[audio_pb2.EnhanceRequest], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[audio_pb2.EnhanceResponse]:
+        if not self._enhancer.ready:
+            raise UnavailableError("the noise model is still loading")
+        settings = self._settings
+        work = Path(tempfile.mkdtemp(dir=settings.spool_dir))
+        cancelled = threading.Event()
+        try:
+            asked, upload = await spool_upload(request_iterator, "options", work, settings.max_upload_bytes)
+            options = self._enhancer.options_of(asked)
+            enhanced = await self._queue.run(lambda: self._enhancer.enhance(upload, work, options, cancelled))
+            SECONDS_ENHANCED.inc(enhanced.duration)
+            log.info(
+                "enhanced %.1f s (%.1f -> %.1f LUFS) in %.2f s", enhanced.duration, enhanced.input_loudness,
+                enhanced.output_loudness, enhanced.processing_seconds,
+            )  # fmt: skip
+            yield audio_pb2.EnhanceResponse(
+                header=audio_pb2.EnhanceHeader(
+                    duration=enhanced.duration,
+                    sample_rate=enhanced.sample_rate,
+                    encoding=enhanced.encoding,  # type: ignore[arg-type]
+                    model=enhanced.model,
+                    input_loudness=enhanced.input_loudness,
+                    output_loudness=enhanced.output_loudness,
+                    output_true_peak=enhanced.output_true_peak,
+                    processing_seconds=enhanced.processing_seconds,
+                    wav_bytes=enhanced.path.stat().st_size,
+                )
+            )
+            with enhanced.path.open("rb") as source:
+                while chunk := source.read(_CHUNK_BYTES):
+                    yield audio_pb2.EnhanceResponse(wav_chunk=chunk)
+        except asyncio.CancelledError:
+            cancelled.set()  # the caller left or the deadline passed: stop at the next block
+            raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def shutdown(self) -> None:
+        self._queue.shutdown()
