@@ -4,6 +4,7 @@ shape the answer."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
@@ -12,9 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.background import BackgroundTask
 
 from gateway import tiers
+from gateway.clients.asr import AsrClient
+from gateway.clients.audio import AudioClient
 from gateway.credits import QuotaExhaustedError
 from gateway.dependencies import (
     AsrDep,
+    AudioDep,
     CreditsDep,
     EmbedDep,
     LimitsDep,
@@ -33,7 +37,7 @@ from gateway.media_probe import probe_duration
 from gateway.schemas.transcripts import TranscriptAnswer
 from gateway.transcript_record import TranscriptRecord
 from gateway.uploads import form_of, spool_upload
-from stt.v1 import asr_pb2
+from stt.v1 import asr_pb2, audio_pb2
 
 router = APIRouter(tags=["transcription"])
 
@@ -58,6 +62,9 @@ class TranscribeForm(BaseModel):
         default=0, ge=0, le=32, description="With `speakers` 0: the most speakers to find, 0 = no bound"
     )
     response_format: ResponseFormat = "json"
+    enhance: bool = Field(
+        default=False, description="Remove noise first (the audio service, DeepFilterNet3), then transcribe"
+    )
 
     @model_validator(mode="after")
     def _bounds_allow_a_count(self) -> TranscribeForm:
@@ -66,6 +73,25 @@ class TranscribeForm(BaseModel):
                 f"min_speakers ({self.min_speakers}) is more than max_speakers ({self.max_speakers})"
             )
         return self
+
+
+_FOR_SPEECH_MODELS = audio_pb2.EnhanceOptions(sample_rate=16_000)
+"""What the ASR reads: 16 kHz; the loudness the service levels to by default."""
+
+
+async def _enhanced_then_transcribed(
+    audio: AudioClient, asr: AsrClient, path: Path, config: asr_pb2.TranscribeConfig, request_id: str
+) -> tuple[asr_pb2.Transcript, str]:
+    """The upload through the audio service, its answer streamed on into the ASR service as it arrives
+    (the gateway holds no second copy); the transcript and the noise model that ran."""
+    header, wav = await audio.enhance(path, _FOR_SPEECH_MODELS, request_id=request_id)
+    return await asr.transcribe_chunks(wav, config, request_id=request_id), header.model
+
+
+async def _transcribed(
+    asr: AsrClient, path: Path, config: asr_pb2.TranscribeConfig, request_id: str
+) -> tuple[asr_pb2.Transcript, str]:
+    return await asr.transcribe(path, config, request_id=request_id), ""
 
 
 def _render(
@@ -120,6 +146,7 @@ async def transcribe(
     request: Request,
     settings: SettingsDep,
     asr: AsrDep,
+    audio: AudioDep,
     request_id: RequestIdDep,
     principal: PrincipalDep,
     credits: CreditsDep,
@@ -159,8 +186,11 @@ async def transcribe(
                 filename=upload.filename,
             )
             try:
-                call = asr.transcribe(upload.path, config, request_id=request_id)
-                transcript = await unless_disconnected(request, call)
+                if form.enhance:
+                    call = _enhanced_then_transcribed(audio, asr, upload.path, config, request_id)
+                else:
+                    call = _transcribed(asr, upload.path, config, request_id)
+                transcript, enhanced_by = await unless_disconnected(request, call)
             except BaseException as exc:
                 # A failed transcription costs nothing and is kept with its error.
                 await asyncio.shield(credits.refund(hold, alongside=record.fail(exc)))
@@ -173,6 +203,8 @@ async def transcribe(
         finally:
             upload.discard()
     response = _render(transcript, form.response_format, record.id)
+    if enhanced_by:
+        response.headers["X-Enhanced-By"] = enhanced_by
     if record.id is not None:  # embedded for chat once the answer is sent
         response.background = BackgroundTask(index_completed, sessions, record.id, embed, request_id)
     return response

@@ -129,3 +129,26 @@ def test_the_audio_service_down_is_503(
     assert answer.status_code == 503
     assert "audio service is unavailable" in answer.json()["error"]
     assert httpx.get(f"{platform.url}/health").json()["services"]["audio"]["status"] == "unreachable"
+
+
+def test_transcribe_with_enhance_runs_the_audio_through_the_service_first(
+    gateway: GatewayProcess, noisy: tuple[Path, np.ndarray], speech: dict[str, Speech]
+) -> None:
+    path, _ = noisy
+    heard, rate = read_wav(path)
+    answers = {
+        enhance: httpx.post(
+            f"{gateway.url}/v1/transcribe",
+            files={"file": (path.name, path.read_bytes())},
+            data={"model": "base", "diarize": "false", "enhance": str(enhance).lower()},
+            timeout=300,
+        )
+        for enhance in (False, True)
+    }
+    for answer in answers.values():
+        assert answer.status_code == 200, answer.text
+        assert abs(answer.json()["duration"] - len(heard) / rate) <= 0.05
+    assert answers[True].headers["x-enhanced-by"] == "DeepFilterNet3"
+    assert "x-enhanced-by" not in answers[False].headers
+    enhanced = answers[True].json()["text"].lower()
+    assert "tomatoes" in enhanced and "garden" in enhanced, enhanced
