@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from gateway.auth import Principal
 from gateway.credits import Bucket, Credits, Hold, QuotaExhaustedError, SqlStep
 from gateway.errors import ApiError
+from gateway.media_probe import probe_duration
 from gateway.settings import GatewaySettings
 
 
@@ -102,6 +105,25 @@ async def quota_error(error: QuotaExhaustedError, credits: Credits, what: str = 
     if bucket.unit == "minutes":
         return ApiError(402, f"free minutes used up this month: {what} needs {error.needed}, {left} remain")
     return ApiError(402, f"not enough credits: {what} needs {error.needed}, the balance is {left}")
+
+
+async def hold_audio(
+    credits: Credits,
+    principal: Principal,
+    settings: GatewaySettings,
+    path: Path,
+    *,
+    alongside: SqlStep | None = None,
+    undo: SqlStep | None = None,
+) -> Hold:
+    """Prices an upload from its container's duration (no decoding) and holds that much of the caller's
+    quota before any work: 402, or 429 for anonymous callers, when it cannot pay."""
+    duration = await asyncio.to_thread(probe_duration, path)
+    bucket = bucket_for(principal, settings)
+    try:
+        return await credits.reserve(bucket, cost(bucket, duration), alongside=alongside, undo=undo)
+    except QuotaExhaustedError as exc:
+        raise await quota_error(exc, credits) from exc
 
 
 async def charge_decoded(

@@ -41,7 +41,10 @@ def si_sdr(estimate: np.ndarray, reference: np.ndarray) -> float:
 
 
 def true_peak_db(samples: np.ndarray) -> float:
-    oversampled = resample(samples.astype(np.float64), len(samples) * 4)
+    """The highest peak of the signal 4x oversampled through the FFT, silence around it (the FFT treats
+    a signal as periodic: without it, the jump from the last sample back to the first would ring)."""
+    padded = np.pad(samples.astype(np.float64), 4096)
+    oversampled = resample(padded, len(padded) * 4)
     return float(20 * np.log10(np.abs(oversampled).max()))
 
 

@@ -12,11 +12,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gateway import tiers
-from gateway.credits import QuotaExhaustedError
 from gateway.dependencies import AudioDep, CreditsDep, LimitsDep, PrincipalDep, RequestIdDep, SettingsDep
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
-from gateway.media_probe import probe_duration
 from gateway.uploads import form_of, spool_upload
 from stt.v1 import audio_pb2
 
@@ -105,12 +103,7 @@ async def enhance_audio(
             form = form_of(EnhanceForm, upload.fields)
             if upload.size == 0:
                 raise ApiError(400, "the file is empty")
-            duration = await asyncio.to_thread(probe_duration, upload.path)
-            bucket = tiers.bucket_for(principal, settings)
-            try:
-                hold = await credits.reserve(bucket, tiers.cost(bucket, duration))
-            except QuotaExhaustedError as exc:
-                raise await tiers.quota_error(exc, credits) from exc
+            hold = await tiers.hold_audio(credits, principal, settings, upload.path)
             options = audio_pb2.EnhanceOptions(
                 target_lufs=form.target_lufs,
                 true_peak_db=form.true_peak_db,

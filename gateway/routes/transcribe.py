@@ -15,7 +15,6 @@ from starlette.background import BackgroundTask
 from gateway import tiers
 from gateway.clients.asr import AsrClient
 from gateway.clients.audio import AudioClient
-from gateway.credits import QuotaExhaustedError
 from gateway.dependencies import (
     AsrDep,
     AudioDep,
@@ -33,7 +32,6 @@ from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
 from gateway.intelligence.retrieval import index_completed
-from gateway.media_probe import probe_duration
 from gateway.schemas.transcripts import TranscriptAnswer
 from gateway.transcript_record import TranscriptRecord
 from gateway.uploads import form_of, spool_upload
@@ -167,15 +165,10 @@ async def transcribe(
             form = form_of(TranscribeForm, upload.fields)
             if upload.size == 0:
                 raise ApiError(400, "the file is empty")
-            duration = await asyncio.to_thread(probe_duration, upload.path)
-            bucket = tiers.bucket_for(principal, settings)
             record = TranscriptRecord(principal.account_id, upload.filename, form.model)
-            try:
-                hold = await credits.reserve(
-                    bucket, tiers.cost(bucket, duration), alongside=record.start, undo=record.discard
-                )
-            except QuotaExhaustedError as exc:
-                raise await tiers.quota_error(exc, credits) from exc
+            hold = await tiers.hold_audio(
+                credits, principal, settings, upload.path, alongside=record.start, undo=record.discard
+            )
             config = asr_pb2.TranscribeConfig(
                 model=form.model,
                 language=form.language,

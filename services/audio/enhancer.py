@@ -88,6 +88,8 @@ def _resampled(blocks: Iterator[np.ndarray], rate: int, out_rate: int) -> Iterat
         return
     resampler = av.AudioResampler(format="flt", layout="mono", rate=out_rate)
     for block in _with_end(blocks):
+        if block is not None and not len(block):
+            continue  # the denoiser may hold a whole block back; FFmpeg refuses an empty frame
         frame = None
         if block is not None:
             frame = av.AudioFrame.from_ndarray(

@@ -1,0 +1,84 @@
+"""The enhancement's signal code without the model: the block-wise loudness meter agrees with
+pyloudnorm, the limiter keeps true peaks under its ceiling and leaves quiet audio alone, the resampler
+takes the empty blocks a denoiser may give, and the WAV header describes its data."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pyloudnorm
+import pytest
+import soundfile
+from scipy.signal import butter, lfilter
+
+from services.audio import wav
+from services.audio.enhancer import _resampled
+from services.audio.loudness import LoudnessMeter
+from services.audio.peaks import db_to_gain, limited
+from stt.v1 import audio_pb2
+from testbed.noise import true_peak_db
+
+
+def _speechlike(seconds: float, rate: int, seed: int) -> np.ndarray:
+    """Noise with a syllable-like envelope, band-limited like speech (little energy near Nyquist, where
+    an ideal-sinc measure finds inter-sample peaks that the standard's 4x meter does not)."""
+    rng = np.random.default_rng(seed)
+    envelope = np.abs(np.sin(np.linspace(0, 3 * seconds, int(seconds * rate)))) ** 3
+    b, a = butter(4, 0.4)
+    return (lfilter(b, a, rng.normal(0, 0.4, int(seconds * rate))) * envelope).astype(np.float32)
+
+
+@pytest.mark.parametrize("rate", [8000, 16_000, 22_050, 44_100, 48_000])
+def test_the_meter_fed_in_odd_blocks_agrees_with_pyloudnorm(rate: int) -> None:
+    signal = _speechlike(6.0, rate, seed=rate)
+    meter = LoudnessMeter(rate)
+    for start in range(0, len(signal), 7777):
+        meter.add(signal[start : start + 7777])
+    expected = pyloudnorm.Meter(rate).integrated_loudness(signal.astype(np.float64))
+    assert meter.integrated() == pytest.approx(expected, abs=0.01)
+
+
+def test_silence_and_too_short_audio_have_no_loudness() -> None:
+    meter = LoudnessMeter(16_000)
+    meter.add(np.zeros(32_000, np.float32))
+    assert meter.integrated() == float("-inf")
+    short = LoudnessMeter(16_000)
+    short.add(np.ones(3000, np.float32) * 0.1)
+    assert short.integrated() == float("-inf")
+
+
+def test_the_limiter_keeps_every_true_peak_under_the_ceiling() -> None:
+    rate = 16_000
+    signal = _speechlike(5.0, rate, seed=1) * 8  # peaks far over full scale
+    ceiling = db_to_gain(-1.0)
+    out = np.concatenate(list(limited(lambda a, b: signal[a:b], len(signal), rate, ceiling, 5000)))
+    assert len(out) == len(signal)
+    assert true_peak_db(out) <= -1.0 + 0.02
+    assert true_peak_db(signal) > 10
+
+
+def test_the_limiter_leaves_audio_under_the_ceiling_untouched() -> None:
+    quiet = _speechlike(3.0, 16_000, seed=2) * 0.1
+    out = np.concatenate(list(limited(lambda a, b: quiet[a:b], len(quiet), 16_000, db_to_gain(-1.0), 4000)))
+    assert np.array_equal(out, quiet)
+
+
+def test_the_resampler_skips_empty_blocks_and_keeps_the_length() -> None:
+    blocks = [np.zeros(0, np.float32), np.full(48_000, 0.1, np.float32), np.zeros(0, np.float32)]
+    out = np.concatenate(list(_resampled(iter(blocks), 48_000, 16_000)))
+    assert len(out) == 16_000
+
+
+@pytest.mark.parametrize(
+    ("encoding", "subtype"), [(audio_pb2.PCM_16, "PCM_16"), (audio_pb2.FLOAT_32, "FLOAT")]
+)
+def test_the_wav_header_describes_its_data(encoding: int, subtype: str) -> None:
+    samples = np.linspace(-0.5, 0.5, 1000, dtype=np.float32)
+    sink = io.BytesIO()
+    sink.write(wav.header(len(samples), 22_050, encoding))
+    wav.write_block(sink, samples, encoding)
+    read, rate = soundfile.read(io.BytesIO(sink.getvalue()), dtype="float32")
+    with soundfile.SoundFile(io.BytesIO(sink.getvalue())) as info:
+        assert (info.subtype, info.frames, rate) == (subtype, 1000, 22_050)
+    assert np.allclose(read, samples, atol=1e-4)
