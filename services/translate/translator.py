@@ -12,7 +12,7 @@ from services.common.errors import InputTooLargeError, InvalidRequestError, NotI
 from services.translate.apertium import ApertiumEngine
 from services.translate.ctranslate import CTranslate2Engine
 from services.translate.languages import normalized
-from services.translate.pieces import split_text
+from services.common.text_pieces import split_text
 from services.translate.routes import Engine, Route
 from services.translate.settings import TranslateSettings
 

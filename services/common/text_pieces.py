@@ -1,7 +1,8 @@
 """Long text in, sentences out, and back: a translator reads one sentence at a time (a neural model
-has a fixed input length and drifts on long inputs; Apertium's line mode needs one unit per line), so
-each text is cut at sentence ends, line breaks and, for a run-on sentence, at the last space before the
-longest piece the service sends; the translated pieces are joined back with the text's own spacing."""
+has a fixed input length and drifts on long inputs; Apertium needs one unit per line), and a voice
+speaks one at a time so the first audio leaves early. Each text is cut at sentence ends, line breaks
+and, for a run-on sentence, at the last space before the longest piece wanted; translated pieces are
+joined back with the text's own spacing."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.translate.pieces import split_text
+from services.common.text_pieces import split_text
 
 
 @pytest.mark.parametrize(
