@@ -23,6 +23,7 @@ def serve(data_dir: Path, settings: ServeSettings) -> int:
     embed_port = settings.embed_port or free_port()
     translate_port = settings.translate_port or free_port()
     audio_port = settings.audio_port or free_port()
+    tts_port = settings.tts_port or free_port()
     children: dict[str, subprocess.Popen[bytes]] = {"redis": redis_process}
     children["asr"] = start_python("services.asr", {**env, "STT_ASR_PORT": str(asr_port)})
     children["embed"] = start_python("services.embed", {**env, "STT_EMBED_PORT": str(embed_port)})
@@ -30,6 +31,7 @@ def serve(data_dir: Path, settings: ServeSettings) -> int:
         "services.translate", {**env, "STT_TRANSLATE_PORT": str(translate_port)}
     )
     children["audio"] = start_python("services.audio", {**env, "STT_AUDIO_PORT": str(audio_port)})
+    children["tts"] = start_python("services.tts", {**env, "STT_TTS_PORT": str(tts_port)})
     engine_port, llm_port = settings.llm_engine_port or free_port(), settings.llm_port or free_port()
     children["llm-engine"] = start_llm_engine(engine_port, LlmSettings().context_tokens)
     llm_env = {**env, "STT_LLM_PORT": str(llm_port), "STT_LLM_ENGINE_URL": f"http://127.0.0.1:{engine_port}"}
@@ -41,6 +43,7 @@ def serve(data_dir: Path, settings: ServeSettings) -> int:
         "STT_GATEWAY_LLM_ADDRESS": f"127.0.0.1:{llm_port}",
         "STT_GATEWAY_TRANSLATE_ADDRESS": f"127.0.0.1:{translate_port}",
         "STT_GATEWAY_AUDIO_ADDRESS": f"127.0.0.1:{audio_port}",
+        "STT_GATEWAY_TTS_ADDRESS": f"127.0.0.1:{tts_port}",
         "STT_GATEWAY_REDIS_URL": redis_url,
     }
     port = settings.gateway_port
@@ -48,7 +51,8 @@ def serve(data_dir: Path, settings: ServeSettings) -> int:
     print(
         f"stt: ASR service on 127.0.0.1:{asr_port}, embedding service on 127.0.0.1:{embed_port}, "
         f"LLM service on 127.0.0.1:{llm_port} (llama.cpp engine on {engine_port}), "
-        f"translation service on 127.0.0.1:{translate_port}, audio service on 127.0.0.1:{audio_port}; "
+        f"translation service on 127.0.0.1:{translate_port}, audio service on 127.0.0.1:{audio_port}, "
+        f"speech synthesis on 127.0.0.1:{tts_port}; "
         f"gateway on http://127.0.0.1:{port} (Ctrl-C stops all)",
         flush=True,
     )
@@ -73,7 +77,7 @@ def serve(data_dir: Path, settings: ServeSettings) -> int:
     stop(
         [
             children[name]
-            for name in ("gateway", "asr", "audio", "embed", "translate", "llm", "llm-engine", "redis")
+            for name in ("gateway", "asr", "audio", "tts", "embed", "translate", "llm", "llm-engine", "redis")
         ]
     )
     print("stt: stopped", flush=True)

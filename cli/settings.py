@@ -20,6 +20,7 @@ class ServeSettings(BaseSettings):
     embed_port: int = Field(default=0, validation_alias=AliasChoices("STT_EMBED_PORT"))
     llm_port: int = Field(default=0, validation_alias=AliasChoices("STT_LLM_PORT"))
     audio_port: int = Field(default=0, validation_alias=AliasChoices("STT_AUDIO_PORT"))
+    tts_port: int = Field(default=0, validation_alias=AliasChoices("STT_TTS_PORT"))
     translate_port: int = Field(default=0, validation_alias=AliasChoices("STT_TRANSLATE_PORT"))
     llm_engine_port: int = Field(default=0, validation_alias=AliasChoices("STT_LLM_ENGINE_PORT"))
     """The llama.cpp engine's port (the LLM service is pointed at it)."""

@@ -28,6 +28,7 @@ from gateway.routes import (
     transcript_intelligence,
     transcripts,
     translate,
+    tts,
 )
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
@@ -71,8 +72,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes)
     app.add_middleware(RequestContextMiddleware)
     routers = (
-        transcribe, stream, enhance, summarize, analyze, generate, embed, translate, models, health, account,
-        transcripts, transcript_intelligence,
+        transcribe, stream, enhance, tts, summarize, analyze, generate, embed, translate, models, health,
+        account, transcripts, transcript_intelligence,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

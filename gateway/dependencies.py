@@ -18,6 +18,7 @@ from gateway.clients.audio import AudioClient
 from gateway.clients.embed import EmbedClient
 from gateway.clients.llm import LlmClient
 from gateway.clients.translate import TranslateClient
+from gateway.clients.tts import TtsClient
 from gateway.credits import Credits
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
@@ -55,6 +56,10 @@ def _embed(state: StateDep) -> EmbedClient:
 
 def _translate(state: StateDep) -> TranslateClient:
     return state.translate
+
+
+def _tts(state: StateDep) -> TtsClient:
+    return state.tts
 
 
 def _llm(state: StateDep) -> LlmClient:
@@ -149,6 +154,7 @@ AudioDep = Annotated[AudioClient, Depends(_audio)]
 EmbedDep = Annotated[EmbedClient, Depends(_embed)]
 LlmDep = Annotated[LlmClient, Depends(_llm)]
 TranslateDep = Annotated[TranslateClient, Depends(_translate)]
+TtsDep = Annotated[TtsClient, Depends(_tts)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 CreditsDep = Annotated[Credits, Depends(_credits)]

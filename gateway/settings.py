@@ -26,6 +26,12 @@ class GatewaySettings(BaseSettings):
     """gRPC address of the LLM service."""
     llm_timeout_s: float = 600.0
     """gRPC deadline of one LLM request (a long transcript is summarised part by part)."""
+    tts_address: str = "127.0.0.1:50056"
+    """gRPC address of the speech synthesis service."""
+    tts_timeout_s: float = 600.0
+    """gRPC deadline of one synthesis (5,000 characters take about a minute on a CPU)."""
+    max_reference_bytes: int = 20 * 1024**2
+    """The largest reference clip for /v1/tts (3-10 s of speech in any format is far less)."""
     audio_address: str = "127.0.0.1:50055"
     """gRPC address of the audio enhancement service."""
     enhance_timeout_s: float = 3600.0

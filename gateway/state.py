@@ -17,6 +17,7 @@ from gateway.clients.embed import EmbedClient
 from gateway.clients.llm import LlmClient
 from gateway.clients.service import CallLimits
 from gateway.clients.translate import TranslateClient
+from gateway.clients.tts import TtsClient
 from gateway.credits import Credits
 from gateway.limits import Limits
 from gateway.settings import GatewaySettings
@@ -31,6 +32,7 @@ class GatewayState:
     embed: EmbedClient
     llm: LlmClient
     translate: TranslateClient
+    tts: TtsClient
     redis: Redis
     database: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
@@ -67,6 +69,7 @@ class GatewayState:
             embed=EmbedClient(settings.embed_address, limits(settings.embed_timeout_s)),
             llm=LlmClient(settings.llm_address, limits(settings.llm_timeout_s)),
             translate=TranslateClient(settings.translate_address, limits(settings.translate_timeout_s)),
+            tts=TtsClient(settings.tts_address, limits(settings.tts_timeout_s)),
             redis=redis,
             database=database,
             sessions=sessions,
@@ -75,7 +78,7 @@ class GatewayState:
         )
 
     async def close(self) -> None:
-        for client in (self.asr, self.audio, self.embed, self.llm, self.translate):
+        for client in (self.asr, self.audio, self.embed, self.llm, self.translate, self.tts):
             await client.close()
         await self.redis.aclose()
         await self.database.dispose()

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -130,10 +131,20 @@ class _UploadParser:
 
 
 async def spool_upload(
-    request: Request, *, file_field: str, spool_dir: Path, max_file_bytes: int, max_field_bytes: int
+    request: Request,
+    *,
+    file_field: str,
+    spool_dir: Path,
+    max_file_bytes: int,
+    max_field_bytes: int,
+    file_optional: bool = False,
 ) -> SpooledUpload:
-    """Reads a multipart body, writing the file part to `spool_dir`. Raises ApiError 400/413."""
+    """Reads a multipart body, writing the file part to `spool_dir`. Raises ApiError 400/413. With
+    `file_optional`, a body without the file gives an empty one (size 0), and a plain URL-encoded
+    form is taken too."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    if file_optional and content_type == b"application/x-www-form-urlencoded":
+        return _no_file(spool_dir, await _url_encoded_fields(request, max_field_bytes))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
         raise ApiError(
@@ -155,12 +166,32 @@ async def spool_upload(
     except Exception as exc:
         collector.abandon()
         raise ApiError(400, "malformed multipart body") from exc
+    if collector.file_path is None and file_optional:
+        return _no_file(spool_dir, collector.fields)
     if collector.file_path is None:
         raise ApiError(400, f"no file: send the audio or video in the multipart field '{file_field}'")
     with contextlib.suppress(OSError):
         assert collector.file is not None
         collector.file.close()
     return SpooledUpload(collector.file_path, collector.filename, collector.file_size, collector.fields)
+
+
+def _no_file(spool_dir: Path, fields: dict[str, str]) -> SpooledUpload:
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=spool_dir, suffix=".upload", delete=False) as empty:
+        return SpooledUpload(Path(empty.name), "", 0, fields)
+
+
+async def _url_encoded_fields(request: Request, max_field_bytes: int) -> dict[str, str]:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_field_bytes:
+            raise ApiError(413, f"the form is over {max_field_bytes} bytes")
+    try:
+        return dict(parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=False))
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "the form is not UTF-8") from exc
 
 
 Form = TypeVar("Form", bound=BaseModel)

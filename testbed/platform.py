@@ -102,6 +102,13 @@ def audio_process(data_dir: Path, log_path: Path, **settings: str) -> ServicePro
     return ServiceProcess("services.audio", env, log_path, port=port)
 
 
+def tts_process(data_dir: Path, log_path: Path, **settings: str) -> ServiceProcess:
+    """The speech synthesis service: the packaged Piper voice; F5-TTS where `settings` mount it."""
+    port = free_port()
+    env = {"STT_DATA_DIR": str(data_dir), "STT_TTS_PORT": str(port), **settings}
+    return ServiceProcess("services.tts", env, log_path, port=port)
+
+
 def translate_process(data_dir: Path, log_path: Path, **settings: str) -> ServiceProcess:
     """The translation service: Apertium's installed pairs, and a CTranslate2 model where `settings`
     mount one (`STT_TRANSLATE_MODEL_PATH`)."""

@@ -23,6 +23,7 @@ from testbed.platform import (
     gateway_process,
     llm_process,
     translate_process,
+    tts_process,
 )
 from testbed.platform import llm_engine as start_engine
 from testbed.texts import STORY
@@ -111,6 +112,11 @@ def audio(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="session")
+def tts(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    yield from _running(tts_process(data_dir, tmp_path_factory.mktemp("logs") / "tts.log"))
+
+
+@pytest.fixture(scope="session")
 def tiny_translator(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_translator(tmp_path_factory.mktemp("tiny-translator"))
 
@@ -155,6 +161,7 @@ def gateway(
     embed: ServiceProcess,
     llm: ServiceProcess,
     translate: ServiceProcess,
+    tts: ServiceProcess,
     redis_url: str,
     data_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
@@ -171,6 +178,7 @@ def gateway(
         STT_GATEWAY_LLM_ADDRESS=llm.address,
         STT_GATEWAY_TRANSLATE_ADDRESS=translate.address,
         STT_GATEWAY_AUDIO_ADDRESS=audio.address,
+        STT_GATEWAY_TTS_ADDRESS=tts.address,
     )
     process.start()
     yield process

@@ -10,7 +10,16 @@ from fastapi import APIRouter
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from gateway.dependencies import AsrDep, AudioDep, EmbedDep, LlmDep, RedisDep, RequestIdDep, TranslateDep
+from gateway.dependencies import (
+    AsrDep,
+    AudioDep,
+    EmbedDep,
+    LlmDep,
+    RedisDep,
+    RequestIdDep,
+    TranslateDep,
+    TtsDep,
+)
 from gateway.schemas.health import HealthAnswer
 
 router = APIRouter(tags=["operations"])
@@ -51,16 +60,16 @@ async def health(
     embedder: EmbedDep,
     llm: LlmDep,
     translator: TranslateDep,
+    tts: TtsDep,
     redis: RedisDep,
     request_id: RequestIdDep,
 ) -> dict[str, Any]:
-    asr_status, audio_status, embed_status, llm_status, translate, redis_ok = await asyncio.gather(
+    plain = {"audio": audio, "embed": embedder, "llm": llm, "tts": tts}
+    asr_status, translate, redis_ok, *statuses = await asyncio.gather(
         asr.health(),
-        audio.health(),
-        embedder.health(),
-        llm.health(),
         _translation(translator, request_id),
         _redis_ok(redis),
+        *(client.health() for client in plain.values()),
     )
     asr_service: dict[str, Any] = {"status": asr_status.lower(), "address": asr.address}
     gpu: dict[str, Any] = {"gpu_available": False, "gpu_name": None, "gpu_memory_mb": 0}
@@ -78,20 +87,13 @@ async def health(
                     "gpu_memory_mb": device.gpu_memory_mb,
                     "gpu_memory_used_mb": device.gpu_memory_used_mb,
                 }
-    statuses = (asr_status, audio_status, embed_status, llm_status, translate["status"].upper())
-    healthy = all(s == "SERVING" for s in statuses) and redis_ok
-    return {
-        "status": "ok" if healthy else "degraded",
-        **gpu,
-        "services": {
-            "asr": asr_service,
-            "audio": {"status": audio_status.lower(), "address": audio.address},
-            "embed": {"status": embed_status.lower(), "address": embedder.address},
-            "llm": {"status": llm_status.lower(), "address": llm.address},
-            "translate": translate,
-            "redis": {"status": "ok" if redis_ok else "unreachable"},
-        },
-    }
+    every = [asr_status, translate["status"].upper(), *statuses]
+    healthy = all(status == "SERVING" for status in every) and redis_ok
+    services: dict[str, Any] = {"asr": asr_service, "translate": translate}
+    for (name, client), status in zip(plain.items(), statuses, strict=True):
+        services[name] = {"status": status.lower(), "address": client.address}
+    services["redis"] = {"status": "ok" if redis_ok else "unreachable"}
+    return {"status": "ok" if healthy else "degraded", **gpu, "services": services}
 
 
 @router.get("/metrics", summary="Prometheus metrics of the gateway", include_in_schema=False)

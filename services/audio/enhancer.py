@@ -23,11 +23,11 @@ from pathlib import Path
 import av
 import numpy as np
 
-from services.audio import denoise, wav
+from services.audio import denoise
 from services.audio.loudness import SILENCE, LoudnessMeter
 from services.audio.peaks import db_to_gain, gain_to_db, limited, true_peak_envelope
 from services.audio.settings import AudioSettings
-from services.common import media
+from services.common import media, wav
 from services.common.errors import InvalidRequestError, ServiceError
 from stt.v1 import audio_pb2
 
@@ -195,11 +195,12 @@ class Enhancer:
         peak = 0.0
         block = max(1, int(self.settings.block_s * rate))
         with path.open("wb") as sink:
-            sink.write(wav.header(spool.samples, rate, options.encoding))
+            floats = options.encoding == audio_pb2.FLOAT_32
+            sink.write(wav.header(spool.samples, rate, floats))
             ceiling = db_to_gain(options.true_peak_db)
             for out in limited(lambda a, b: spool.read(a, b) * gain, spool.samples, rate, ceiling, block):
                 meter.add(out)
                 if len(out):
                     peak = max(peak, float(true_peak_envelope(out).max()))
-                wav.write_block(sink, out, options.encoding)
+                wav.write_block(sink, out, floats)
         return meter.integrated(), peak

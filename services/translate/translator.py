@@ -9,10 +9,10 @@ import logging
 from prometheus_client import Counter
 
 from services.common.errors import InputTooLargeError, InvalidRequestError, NotInstalledError
+from services.common.text_pieces import split_text
 from services.translate.apertium import ApertiumEngine
 from services.translate.ctranslate import CTranslate2Engine
 from services.translate.languages import normalized
-from services.common.text_pieces import split_text
 from services.translate.routes import Engine, Route
 from services.translate.settings import TranslateSettings
 

@@ -37,6 +37,7 @@ def own_gateway(
     embed: ServiceProcess,
     llm: ServiceProcess,
     translate: ServiceProcess,
+    tts: ServiceProcess,
     tmp_path: Path,
 ) -> Iterator[Callable[..., OwnGateway]]:
     started: list[tuple[GatewayProcess, object]] = []
@@ -50,6 +51,7 @@ def own_gateway(
             "STT_GATEWAY_LLM_ADDRESS": llm.address,
             "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
             "STT_GATEWAY_AUDIO_ADDRESS": audio.address,
+            "STT_GATEWAY_TTS_ADDRESS": tts.address,
         }
         settings = {**services, **settings}
         gateway = gateway_process(data_dir, data_dir / "gateway.log", asr.address, redis_url, **settings)

@@ -24,6 +24,7 @@ def own_platform(
     embed: ServiceProcess,
     llm: ServiceProcess,
     translate: ServiceProcess,
+    tts: ServiceProcess,
     tmp_path: Path,
 ) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
     asr = asr_process(
@@ -38,6 +39,7 @@ def own_platform(
         "STT_GATEWAY_LLM_ADDRESS": llm.address,
         "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
         "STT_GATEWAY_AUDIO_ADDRESS": audio.address,
+        "STT_GATEWAY_TTS_ADDRESS": tts.address,
     }
     gateway = gateway_process(tmp_path, tmp_path / "gateway.log", asr.address, redis_url, **services)
     gateway.start()

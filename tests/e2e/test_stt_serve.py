@@ -53,7 +53,7 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
         names = " ".join(" ".join(c.cmdline()) for c in children)
         assert "redis-server" in names and "services.asr" in names and "gateway" in names
         assert "services.embed" in names and "services.llm" in names and "llama_cpp.server" in names
-        assert "services.translate" in names and "services.audio" in names
+        assert "services.translate" in names and "services.audio" in names and "services.tts" in names
 
         answer = httpx.post(
             f"{url}/v1/transcribe",

@@ -12,11 +12,10 @@ import pytest
 import soundfile
 from scipy.signal import butter, lfilter
 
-from services.audio import wav
 from services.audio.enhancer import _resampled
 from services.audio.loudness import LoudnessMeter
 from services.audio.peaks import db_to_gain, limited
-from stt.v1 import audio_pb2
+from services.common import wav
 from testbed.noise import true_peak_db
 
 
@@ -70,15 +69,22 @@ def test_the_resampler_skips_empty_blocks_and_keeps_the_length() -> None:
     assert len(out) == 16_000
 
 
-@pytest.mark.parametrize(
-    ("encoding", "subtype"), [(audio_pb2.PCM_16, "PCM_16"), (audio_pb2.FLOAT_32, "FLOAT")]
-)
-def test_the_wav_header_describes_its_data(encoding: int, subtype: str) -> None:
+@pytest.mark.parametrize(("floats", "subtype"), [(False, "PCM_16"), (True, "FLOAT")])
+def test_the_wav_header_describes_its_data(floats: bool, subtype: str) -> None:
     samples = np.linspace(-0.5, 0.5, 1000, dtype=np.float32)
     sink = io.BytesIO()
-    sink.write(wav.header(len(samples), 22_050, encoding))
-    wav.write_block(sink, samples, encoding)
+    sink.write(wav.header(len(samples), 22_050, floats))
+    wav.write_block(sink, samples, floats)
     read, rate = soundfile.read(io.BytesIO(sink.getvalue()), dtype="float32")
     with soundfile.SoundFile(io.BytesIO(sink.getvalue())) as info:
         assert (info.subtype, info.frames, rate) == (subtype, 1000, 22_050)
     assert np.allclose(read, samples, atol=1e-4)
+
+
+def test_a_stream_of_unknown_length_is_read_to_its_end() -> None:
+    samples = np.linspace(-0.5, 0.5, 2205, dtype=np.float32)
+    sink = io.BytesIO()
+    sink.write(wav.header(None, 22_050))
+    wav.write_block(sink, samples)
+    read, rate = soundfile.read(io.BytesIO(sink.getvalue()), dtype="float32")
+    assert rate == 22_050 and len(read) == 2205

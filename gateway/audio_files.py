@@ -1,0 +1,34 @@
+"""The formats besides WAV that the gateway writes from PCM, encoded with PyAV (the FFmpeg it bundles)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+CONTAINERS = {"flac": ("flac", "flac", "audio/flac"), "mp3": ("mp3", "libmp3lame", "audio/mpeg"),
+              "opus": ("ogg", "libopus", "audio/ogg")}  # fmt: skip
+OPUS_RATE = 48_000  # the only rates Opus takes are 8, 12, 16, 24 and 48 kHz
+
+
+_WAV_HEADER_BYTES = 44
+
+
+def encode_pcm(source_wav: Path, rate: int, audio_format: str, out: Path) -> None:
+    """Encodes a mono 16-bit WAV (its plain 44-byte header) into `audio_format` (flac, mp3, opus)."""
+    container, codec, _ = CONTAINERS[audio_format]
+    samples = np.fromfile(source_wav, dtype="<i2", offset=_WAV_HEADER_BYTES)
+    out_rate = OPUS_RATE if audio_format == "opus" else rate
+    with av.open(str(out), "w", format=container) as sink:
+        stream = sink.add_stream(codec, rate=out_rate, layout="mono")
+        assert isinstance(stream, av.audio.stream.AudioStream)
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
+        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=out_rate)
+        for resampled in [*resampler.resample(frame), *resampler.resample(None)]:
+            for packet in stream.encode(resampled):
+                sink.mux(packet)
+        for packet in stream.encode(None):
+            sink.mux(packet)
