@@ -205,6 +205,7 @@ async def translate_transcript(
     request_id: RequestIdDep,
     watched: WatchedDep,
 ) -> dict[str, Any]:
+    require_unicode(body.target, "target")
     transcript = await _completed(session, account, transcript_id)
     if not body.force:
         found = await translation.cached(session, transcript, body.target)

@@ -149,7 +149,7 @@ async def export_transcript(
     watched: WatchedDep,
     lang: Annotated[
         str | None,
-        Query(max_length=16, description="Export in this language (ISO 639-1): the transcript is "
+        Query(max_length=32, description="Export in this language (ISO 639-1): the transcript is "
               "translated segment by segment, or its cached translation is used"),
     ] = None,
 ) -> Response:  # fmt: skip

@@ -36,6 +36,8 @@ async def translate(
 ) -> dict[str, Any]:
     if (body.text is None) == (body.texts is None):
         raise ApiError(400, "send either `text` (one text) or `texts` (a list of texts)")
+    require_unicode(body.source, "source")
+    require_unicode(body.target, "target")
     texts = [body.text] if body.text is not None else body.texts or []
     if not texts:
         raise ApiError(400, "no texts to translate: send at least one")

@@ -32,6 +32,7 @@ from gateway.dependencies import (
 )
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
+from gateway.schemas.errors import ErrorAnswer
 from gateway.uploads import form_of, spool_upload
 from services.common import wav
 from stt.v1 import asr_pb2, tts_pb2
@@ -134,7 +135,12 @@ async def _spoken(
             "content": {media: {"schema": {"type": "string", "format": "binary"}}
                         for media in ("audio/wav", *(c[2] for c in CONTAINERS.values()))},
             "description": "The speech; X-Duration, X-Generation-Time, X-Model, X-Voice-Cloned headers",
-        }
+        },
+        503: {
+            "model": ErrorAnswer,
+            "description": "`clone=required` on a deployment that cannot clone (the message says why), or "
+            "the speech synthesis service down (with Retry-After)",
+        },
     },
 )  # fmt: skip
 async def text_to_speech(

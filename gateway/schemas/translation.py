@@ -8,8 +8,15 @@ from pydantic import BaseModel, Field
 class TranslateRequest(BaseModel):
     text: str | None = Field(default=None, description="One text to translate (or send `texts`)")
     texts: list[str] | None = Field(default=None, description="Several texts, translated in one batch")
-    target: str = Field(description="The language to translate into (ISO 639-1, such as `es`)")
-    source: str = Field(default="en", description="The language of the text (ISO 639-1); `en` if absent")
+    target: str = Field(
+        max_length=32,
+        description="The language to translate into (ISO 639-1, such as `es`)",
+    )
+    source: str = Field(
+        default="en",
+        max_length=32,
+        description="The language of the text; `en` if absent",
+    )
 
 
 class _Named(BaseModel):
@@ -46,7 +53,7 @@ class TranslateLanguages(BaseModel):
 
 
 class TranslateTranscript(BaseModel):
-    target: str = Field(description="The language to translate into (ISO 639-1)")
+    target: str = Field(max_length=32, description="The language to translate into (ISO 639-1)")
     force: bool = Field(default=False, description="Translate again even when a translation is cached")
 
 

@@ -1,5 +1,7 @@
 """Generated requests against every operation of the OpenAPI document (schemathesis): whatever the
-input, the gateway answers with its JSON error or a success, never a server error."""
+input, the gateway answers with its JSON error or a success, never a server error it does not document
+(a 503 that a route declares, such as cloning a voice on a deployment without cloning weights, is an
+answer, not a failure)."""
 
 from __future__ import annotations
 
@@ -38,7 +40,9 @@ def test_no_input_causes_a_server_error(api_schema: schemathesis.BaseSchema) -> 
         def answers_without_server_error(case: schemathesis.Case) -> None:
             response = case.call()
             calls[response.status_code < 400 or response.status_code != 401] += 1
-            assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])
+            declared = case.operation.definition.raw["responses"]
+            failed = response.status_code >= 500 and str(response.status_code) not in declared
+            assert not failed, (case.method, case.formatted_path, response.text[:300])
             if response.status_code >= 400:
                 assert "error" in response.json(), response.text[:300]
 
