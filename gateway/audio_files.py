@@ -24,11 +24,15 @@ def encode_pcm(source_wav: Path, rate: int, audio_format: str, out: Path) -> Non
     with av.open(str(out), "w", format=container) as sink:
         stream = sink.add_stream(codec, rate=out_rate, layout="mono")
         assert isinstance(stream, av.audio.stream.AudioStream)
-        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
         resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=out_rate)
-        for resampled in [*resampler.resample(frame), *resampler.resample(None)]:
+        frames = []
+        if len(samples):  # text with nothing to say (")") gives no speech; FFmpeg refuses an empty frame
+            frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
+            frames = resampler.resample(frame)
+        for resampled in [*frames, *resampler.resample(None)]:
             for packet in stream.encode(resampled):
                 sink.mux(packet)
         for packet in stream.encode(None):
             sink.mux(packet)
+    out.touch()  # with no audio at all the muxer writes no file: the answer is then an empty one

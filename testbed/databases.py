@@ -30,19 +30,19 @@ async def _reset_postgres(url: str) -> None:
         await connection.close()
 
 
-def fresh_postgres() -> str | None:
-    """An emptied PostgreSQL test database, or None when none answers here (in CI: an error)."""
+def fresh_postgres(name: str = "") -> str | None:
+    """An emptied PostgreSQL test database (`name`, or the default test database), or None when none
+    answers here (in CI: an error)."""
+    url = f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}" if name else POSTGRES_URL
     try:
-        asyncio.run(_reset_postgres(POSTGRES_URL))
+        asyncio.run(_reset_postgres(url))
     except (TimeoutError, OSError, ImportError) as exc:
         if os.environ.get("CI") == "true":
-            raise RuntimeError(
-                f"CI runs PostgreSQL at {POSTGRES_URL}, and it does not answer: {exc}"
-            ) from exc
+            raise RuntimeError(f"CI runs PostgreSQL at {url}, and it does not answer: {exc}") from exc
         return None
     except Exception as exc:  # a server that answers but refuses us is a broken set-up, not an absence
-        raise RuntimeError(f"PostgreSQL at {POSTGRES_URL} answered but could not be reset: {exc}") from exc
-    return POSTGRES_URL
+        raise RuntimeError(f"PostgreSQL at {url} answered but could not be reset: {exc}") from exc
+    return url
 
 
 def sqlite_url(folder: Path) -> str:

@@ -85,6 +85,13 @@ def test_other_formats_are_encoded(gateway: GatewayProcess, audio_format: str) -
     assert seconds == pytest.approx(float(answer.headers["x-duration"]), abs=0.1)
 
 
+@pytest.mark.parametrize("audio_format", ["wav", "mp3"])
+def test_text_with_nothing_to_say_gives_an_empty_file(gateway: GatewayProcess, audio_format: str) -> None:
+    answer = _speak(gateway.url, ")", format=audio_format)
+    assert answer.status_code == 200, answer.text
+    assert float(answer.headers["x-duration"]) < 0.5
+
+
 def test_speed_changes_the_pace(gateway: GatewayProcess) -> None:
     normal = float(_speak(gateway.url, SENTENCES[1]).headers["x-duration"])
     fast = float(_speak(gateway.url, SENTENCES[1], speed="2.0").headers["x-duration"])

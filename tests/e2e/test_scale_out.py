@@ -1,0 +1,176 @@
+"""Scale-out with real processes on one machine: two gateways on one Redis and one PostgreSQL keep
+credits exact; two ASR replicas behind the gateway's round-robin client share the load and a dead one
+is passed over; SIGTERM on a busy replica lets its transcription finish while new work goes to the
+other."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import httpx
+import pytest
+
+from cli.processes import start_redis, stop
+from stt.v1 import asr_pb2, asr_pb2_grpc
+from testbed.databases import fresh_postgres
+from testbed.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+from tests.conftest import Speech
+
+pytestmark = pytest.mark.e2e
+
+TINY = {"STT_ASR_PRELOAD": '["tiny.en"]', "STT_ASR_DEFAULT_MODEL": "tiny.en", "STT_ASR_GRACE_SECONDS": "120"}
+
+
+def _transcribe(url: str, clip: Speech, key: str | None = None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.post(
+        f"{url}/v1/transcribe",
+        files={"file": ("a.wav", clip.path.read_bytes())},
+        headers=headers,
+        timeout=300,
+    )
+
+
+@pytest.fixture()
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    process, url = start_redis(tmp_path)
+    yield url
+    stop([process])
+
+
+def test_two_gateways_on_one_redis_and_postgresql_keep_credits_exact(
+    asr: AsrProcess, redis_url: str, speech: dict[str, Speech], tmp_path: Path
+) -> None:
+    database = fresh_postgres("stt_scale_out")
+    if database is None:
+        pytest.skip("no PostgreSQL answers here (CI runs one)")
+    sql = database.replace("postgresql://", "postgresql+asyncpg://")
+    settings = {"STT_DATABASE_URL": sql, "STT_GATEWAY_PAID_CONCURRENCY": "20"}
+    gateways = [
+        gateway_process(tmp_path / f"g{n}", tmp_path / f"g{n}.log", asr.address, redis_url, **settings)
+        for n in range(2)
+    ]
+    for number, gateway in enumerate(gateways):
+        (tmp_path / f"g{number}").mkdir()
+        gateway.start()
+    try:
+        env = {**os.environ, "STT_DATABASE_URL": sql, "STT_GATEWAY_REDIS_URL": redis_url}
+        created = subprocess.run(
+            [sys.executable, "-m", "cli.main", "admin", "create-account", "--email", "two@example.com",
+             "--plan", "paid", "--credits", "5"],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        key = json.loads(created.stdout)["api_key"]
+        data = speech["garden"].path.read_bytes()
+
+        async def rush() -> list[int]:
+            async with httpx.AsyncClient(timeout=300, headers={"Authorization": f"Bearer {key}"}) as client:
+                answers = await asyncio.gather(
+                    *(
+                        client.post(f"{gateways[n % 2].url}/v1/transcribe", files={"file": ("a.wav", data)})
+                        for n in range(20)
+                    )
+                )
+            return sorted(a.status_code for a in answers)
+
+        assert asyncio.run(rush()) == [200] * 5 + [402] * 15
+        for gateway in gateways:
+            account = httpx.get(f"{gateway.url}/api/v1/account/", headers={"Authorization": f"Bearer {key}"})
+            assert account.json()["credits"] == 0
+            listing = httpx.get(
+                f"{gateway.url}/api/v1/transcripts/", headers={"Authorization": f"Bearer {key}"}
+            )
+            assert listing.json()["count"] == 5
+    finally:
+        for gateway in gateways:
+            gateway.stop()
+
+
+@pytest.fixture()
+def replicas(data_dir: Path, tmp_path: Path) -> Iterator[list[AsrProcess]]:
+    started = [asr_process(data_dir, tmp_path / f"asr{n}.log", **TINY) for n in range(2)]
+    for replica in started:
+        replica.start()
+    yield started
+    for replica in started:
+        if replica.process is not None and replica.process.poll() is None:
+            replica.stop()
+
+
+@pytest.fixture()
+def balanced(replicas: list[AsrProcess], redis_url: str, tmp_path: Path) -> Iterator[GatewayProcess]:
+    """A gateway whose ASR address lists both replicas: gRPC balances calls over them, round robin."""
+    addresses = ",".join(replica.address for replica in replicas)
+    gateway = gateway_process(
+        tmp_path, tmp_path / "gateway.log", f"ipv4:{addresses}", redis_url,
+        STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS="1000", STT_GATEWAY_ANONYMOUS_CONCURRENCY="8",
+    )  # fmt: skip
+    gateway.start()
+    yield gateway
+    gateway.stop()
+
+
+def _served(replica: AsrProcess) -> int:
+    return replica.log().count("transcribed ")
+
+
+def test_two_replicas_share_the_load_and_a_dead_one_is_passed_over(
+    replicas: list[AsrProcess], balanced: GatewayProcess, speech: dict[str, Speech]
+) -> None:
+    for _ in range(6):
+        assert _transcribe(balanced.url, speech["garden"]).status_code == 200
+    assert _served(replicas[0]) >= 2 and _served(replicas[1]) >= 2
+    replicas[0].kill()
+    time.sleep(1.0)  # the client sees the connection drop (a call in flight on it would fail)
+    before = _served(replicas[1])
+    answers = [_transcribe(balanced.url, speech["garden"]).status_code for _ in range(4)]
+    assert answers == [200] * 4
+    assert _served(replicas[1]) == before + 4
+
+
+def test_sigterm_lets_the_running_transcription_finish_while_new_work_goes_elsewhere(
+    replicas: list[AsrProcess], balanced: GatewayProcess, speech: dict[str, Speech], long_speech: Speech
+) -> None:
+    busy, other = replicas
+    result: dict[str, object] = {}
+
+    def long_transcription() -> None:
+        data = long_speech.path.read_bytes()
+        requests = [
+            asr_pb2.TranscribeRequest(config=asr_pb2.TranscribeConfig(model="tiny.en", diarize=False))
+        ]
+        requests += [
+            asr_pb2.TranscribeRequest(audio_chunk=data[i : i + 65536]) for i in range(0, len(data), 65536)
+        ]
+        with grpc.insecure_channel(busy.address) as channel:
+            try:
+                result["text"] = asr_pb2_grpc.AsrStub(channel).Transcribe(iter(requests), timeout=300).text
+            except grpc.RpcError as exc:
+                result["error"] = exc.code()
+
+    worker = threading.Thread(target=long_transcription)
+    worker.start()
+    # Mid-upload or mid-decoding (a minute and a half of speech takes seconds): either way the call
+    # has started, and a started call runs to its end within the grace period.
+    time.sleep(1.5)
+    assert busy.process is not None
+    busy.process.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    before = _served(other)
+    answers = [_transcribe(balanced.url, speech["garden"]).status_code for _ in range(3)]
+    worker.join(timeout=300)
+    assert answers == [200] * 3
+    assert _served(other) == before + 3
+    assert "error" not in result, result
+    assert "fisherman" in str(result["text"]).lower()
+    assert busy.process.wait(timeout=60) == 0
