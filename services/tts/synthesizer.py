@@ -3,6 +3,7 @@ speaks the text sentence by sentence."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from services.tts.settings import TtsSettings
 from services.tts.voices import F5Voice, PiperVoice
 from stt.v1 import tts_pb2
 
+_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters: nothing to say, and espeak (under Piper) refuses a NUL outright."""
 _HEADROOM = 10 ** (-1 / 20)
 """Piper writes to full scale: each sentence is scaled to -1 dBFS, so no codec clips it."""
 
@@ -67,7 +70,7 @@ class Synthesizer:
         """The checked request; 400 for bad text or a bad reference, 413 for too much text, 503
         (UNIMPLEMENTED) when cloning is required and cannot be done. Runs on a worker (it decodes)."""
         settings = self.settings
-        text = request.text
+        text = _UNSPEAKABLE.sub(" ", request.text)
         if not text.strip():
             raise InvalidRequestError("the text is empty")
         if len(text) > settings.max_text_chars:

@@ -169,6 +169,7 @@ def test_a_bad_reference_is_400_with_the_reason(
     ("fields", "status", "says"),
     [
         ({"text": "   "}, 400, "the text is empty"),
+        ({"text": "\x00\x07"}, 400, "the text is empty"),
         ({"text": "word " * 1001}, 413, "at most 5000"),
         ({"text": "Hi.", "speed": "3"}, 400, "speed"),
         ({"text": "Hi.", "format": "aiff"}, 400, "format"),
