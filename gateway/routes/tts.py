@@ -8,6 +8,7 @@ import asyncio
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, Literal
 
@@ -154,7 +155,10 @@ async def text_to_speech(
     limits: LimitsDep,
 ) -> Response:
     tier = tiers.tier(principal.tier, settings)
-    async with limits.lease(principal.subject, tier.concurrency):
+    # The tier's concurrent slot is held until the speech is sent: for a streamed answer, by its body.
+    slot = AsyncExitStack()
+    await slot.enter_async_context(limits.lease(principal.subject, tier.concurrency))
+    try:
         upload = await spool_upload(
             request,
             file_field="reference",
@@ -190,13 +194,19 @@ async def text_to_speech(
             if first.WhichOneof("payload") != "start":
                 raise ApiError(502, "the speech synthesis service answered without its start")
             if form.stream:
-                return _streamed(first.start, events, credits, hold)
+                return _streamed(first.start, events, credits, hold, slot.pop_all())
             folder = Path(tempfile.mkdtemp(dir=settings.spool_dir))
             speech_wav = folder / "speech.wav"
-            samples, end = await unless_disconnected(request, _spoken(events, first.start, speech_wav))
+            try:
+                samples, end = await unless_disconnected(request, _spoken(events, first.start, speech_wav))
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
         except BaseException:
             await asyncio.shield(credits.refund(hold))
             raise
+    finally:
+        await slot.aclose()
     await asyncio.shield(tiers.charge_decoded(credits, hold, end.duration))
     return _file_answer(first.start, end, samples, speech_wav, form.format)
 
@@ -229,22 +239,25 @@ def _streamed(
     events: AsyncIterator[tts_pb2.SynthesizeEvent],
     credits: Credits,
     hold: Hold,
+    slot: AsyncExitStack,
 ) -> StreamingResponse:
     """The WAV sent sentence by sentence: a header of unknown length, then each sentence as it is
-    spoken. Charged for what was spoken once it ends; a stream cut short costs nothing."""
+    spoken. Charged for what was spoken once it ends; a stream cut short costs nothing. The caller's
+    concurrent slot is given back when the body ends."""
 
     async def body() -> AsyncIterator[bytes]:
-        yield wav.header(None, start.sample_rate)
-        try:
-            async for event in events:
-                if event.WhichOneof("payload") == "end":
-                    await asyncio.shield(tiers.charge_decoded(credits, hold, event.end.duration))
-                    return
-                yield event.pcm_chunk
-        except BaseException:
+        async with slot:
+            yield wav.header(None, start.sample_rate)
+            try:
+                async for event in events:
+                    if event.WhichOneof("payload") == "end":
+                        await asyncio.shield(tiers.charge_decoded(credits, hold, event.end.duration))
+                        return
+                    yield event.pcm_chunk
+            except BaseException:
+                await asyncio.shield(credits.refund(hold))
+                raise
             await asyncio.shield(credits.refund(hold))
-            raise
-        await asyncio.shield(credits.refund(hold))
 
     headers = {**_voice_headers(start), "X-Sample-Rate": str(start.sample_rate)}
     return StreamingResponse(body(), media_type="audio/wav", headers=headers)

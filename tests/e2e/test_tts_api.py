@@ -193,6 +193,23 @@ def test_speech_is_metered_and_refusals_cost_nothing(own_gateway: Callable[..., 
     assert refused.status_code == 429 and refused.headers["retry-after"].isdigit()
 
 
+def test_a_streamed_answer_holds_its_concurrent_slot_until_it_ends(
+    own_gateway: Callable[..., OwnGateway],
+) -> None:
+    platform = own_gateway(STT_GATEWAY_ANONYMOUS_CONCURRENCY="1")
+    text = " ".join(SENTENCES * 3)
+    with httpx.stream(
+        "POST", f"{platform.url}/v1/tts", data={"text": text, "stream": "true"}, timeout=300
+    ) as first:
+        chunks = first.iter_raw()
+        next(chunks)  # the stream has begun; its body is still being spoken
+        second = _speak(platform.url, SENTENCES[0])
+        assert second.status_code == 429
+        for _chunk in chunks:
+            pass
+    assert _speak(platform.url, SENTENCES[0]).status_code == 200
+
+
 @pytest.fixture()
 def broken_cloning(data_dir: Path, tmp_path: Path) -> Iterator[ServiceProcess]:
     checkpoint = tmp_path / "model_1250000.safetensors"
