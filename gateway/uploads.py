@@ -12,7 +12,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
@@ -209,3 +209,29 @@ def form_of(model: type[Form], fields: dict[str, str]) -> Form:
             for e in exc.errors()
         )
         raise ApiError(400, f"invalid form field: {problems}") from exc
+
+
+def multipart_schema(
+    form: type[BaseModel], file_field: str, description: str, *, file_required: bool = True
+) -> dict[str, Any]:
+    """The OpenAPI request body of a multipart route: the file part and `form`'s fields (the routes
+    read the body themselves, so FastAPI cannot infer it)."""
+    fields = form.model_json_schema()
+    required = [file_field] if file_required else []
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": [*required, *fields.get("required", [])],
+                        "properties": {
+                            file_field: {"type": "string", "format": "binary", "description": description},
+                            **fields["properties"],
+                        },
+                    }
+                }
+            },
+        }
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -15,7 +15,7 @@ from gateway import tiers
 from gateway.dependencies import AudioDep, CreditsDep, LimitsDep, PrincipalDep, RequestIdDep, SettingsDep
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
-from gateway.uploads import form_of, spool_upload
+from gateway.uploads import form_of, multipart_schema, spool_upload
 from stt.v1 import audio_pb2
 
 router = APIRouter(tags=["audio"])
@@ -46,23 +46,7 @@ class EnhanceForm(BaseModel):
         return rate
 
 
-_MULTIPART_SCHEMA: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary", "description": "Audio or video file"},
-                        **EnhanceForm.model_json_schema()["properties"],
-                    },
-                }
-            }
-        },
-    }
-}
+_MULTIPART_SCHEMA = multipart_schema(EnhanceForm, "file", "Audio or video file")
 
 
 def _loudness(value: float) -> str:

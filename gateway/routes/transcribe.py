@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -34,7 +34,7 @@ from gateway.exports.transcript_json import transcript_json
 from gateway.intelligence.retrieval import index_completed
 from gateway.schemas.transcripts import TranscriptAnswer
 from gateway.transcript_record import TranscriptRecord
-from gateway.uploads import form_of, spool_upload
+from gateway.uploads import form_of, multipart_schema, spool_upload
 from stt.v1 import asr_pb2, audio_pb2
 
 router = APIRouter(tags=["transcription"])
@@ -110,23 +110,7 @@ def _render(
     return PlainTextResponse(to_text(transcript), headers=headers)
 
 
-_MULTIPART_SCHEMA: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary", "description": "Audio or video file"},
-                        **TranscribeForm.model_json_schema()["properties"],
-                    },
-                }
-            }
-        },
-    }
-}
+_MULTIPART_SCHEMA = multipart_schema(TranscribeForm, "file", "Audio or video file")
 
 
 @router.post(

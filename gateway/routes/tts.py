@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
@@ -34,7 +34,7 @@ from gateway.dependencies import (
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
 from gateway.schemas.errors import ErrorAnswer
-from gateway.uploads import form_of, spool_upload
+from gateway.uploads import form_of, multipart_schema, spool_upload
 from services.common import wav
 from stt.v1 import asr_pb2, tts_pb2
 
@@ -66,27 +66,9 @@ class TtsForm(BaseModel):
     )
 
 
-_MULTIPART_SCHEMA: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["text"],
-                    "properties": {
-                        "reference": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "3-10 s of the voice to clone or match (optional)",
-                        },
-                        **TtsForm.model_json_schema()["properties"],
-                    },
-                }
-            }
-        },
-    }
-}
+_MULTIPART_SCHEMA = multipart_schema(
+    TtsForm, "reference", "3-10 s of the voice to clone or match (optional)", file_required=False
+)
 
 
 def _voice_headers(start: tts_pb2.SynthesisStart) -> dict[str, str]:
