@@ -5,35 +5,24 @@ minutes of audio generated."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.background import BackgroundTask
 
 from gateway import tiers
-from gateway.audio_files import CONTAINERS, encode_pcm
+from gateway.audio_files import CONTAINERS
 from gateway.clients.asr import AsrClient
 from gateway.clients.tts import TtsClient
-from gateway.credits import Credits, Hold, QuotaExhaustedError
-from gateway.dependencies import (
-    AsrDep,
-    CreditsDep,
-    LimitsDep,
-    PrincipalDep,
-    RequestIdDep,
-    SettingsDep,
-    TtsDep,
-)
-from gateway.disconnect import unless_disconnected
+from gateway.credits import Credits, Hold
+from gateway.dependencies import PrincipalDep, RequestIdDep, StateDep
 from gateway.errors import ApiError
 from gateway.schemas.errors import ErrorAnswer
+from gateway.speech import first_event, hold_for_text, speak_to_file, spoken_answer
 from gateway.uploads import form_of, multipart_schema, spool_upload
 from services.common import wav
 from stt.v1 import asr_pb2, tts_pb2
@@ -90,24 +79,6 @@ async def _reference_text(
     return (await asr.transcribe(reference, config, request_id=request_id)).text
 
 
-async def _spoken(
-    events: AsyncIterator[tts_pb2.SynthesizeEvent], start: tts_pb2.SynthesisStart, path: Path
-) -> tuple[int, tts_pb2.SynthesisEnd]:
-    """Writes the speech as a WAV at `path`, its header filled in once the length is known; the
-    samples written and the end event."""
-    samples = 0
-    with path.open("wb") as sink:
-        sink.write(wav.header(0, start.sample_rate))
-        async for event in events:
-            if event.WhichOneof("payload") == "end":
-                sink.seek(0)
-                sink.write(wav.header(samples, start.sample_rate))
-                return samples, event.end
-            samples += len(event.pcm_chunk) // 2
-            await asyncio.to_thread(sink.write, event.pcm_chunk)
-    raise ApiError(502, "the speech synthesis service ended without finishing")
-
-
 @router.post(
     "/v1/tts",
     openapi_extra=_MULTIPART_SCHEMA,
@@ -127,19 +98,13 @@ async def _spoken(
     },
 )  # fmt: skip
 async def text_to_speech(
-    request: Request,
-    settings: SettingsDep,
-    tts: TtsDep,
-    asr: AsrDep,
-    request_id: RequestIdDep,
-    principal: PrincipalDep,
-    credits: CreditsDep,
-    limits: LimitsDep,
+    request: Request, state: StateDep, request_id: RequestIdDep, principal: PrincipalDep
 ) -> Response:
+    settings = state.settings
     tier = tiers.tier(principal.tier, settings)
     # The tier's concurrent slot is held until the speech is sent: for a streamed answer, by its body.
     slot = AsyncExitStack()
-    await slot.enter_async_context(limits.lease(principal.subject, tier.concurrency))
+    await slot.enter_async_context(state.limits.lease(principal.subject, tier.concurrency))
     try:
         upload = await spool_upload(
             request,
@@ -158,62 +123,31 @@ async def text_to_speech(
             reference = await asyncio.to_thread(upload.path.read_bytes) if upload.size else b""
             reference_text = ""
             if reference:
-                reference_text = await _reference_text(form, upload.path, tts, asr, request_id)
+                reference_text = await _reference_text(form, upload.path, state.tts, state.asr, request_id)
         finally:
             upload.discard()
-        bucket = tiers.bucket_for(principal, settings)
-        try:
-            hold = await credits.reserve(bucket, tiers.cost(bucket, len(form.text) / _SPOKEN_CHARS_PER_S))
-        except QuotaExhaustedError as exc:
-            raise await tiers.quota_error(exc, credits, "this text") from exc
         speech = tts_pb2.SynthesizeRequest(
             text=form.text, speed=form.speed, reference_audio=reference, reference_text=reference_text,
             clone=_CLONE[form.clone],  # type: ignore[arg-type]
         )  # fmt: skip
-        try:
-            events = tts.synthesize(speech, request_id=request_id)
-            first = await unless_disconnected(request, anext(events))
-            if first.WhichOneof("payload") != "start":
-                raise ApiError(502, "the speech synthesis service answered without its start")
-            if form.stream:
-                return _streamed(first.start, events, credits, hold, slot.pop_all())
-            folder = Path(tempfile.mkdtemp(dir=settings.spool_dir))
-            speech_wav = folder / "speech.wav"
+        if form.stream:
+            hold = await hold_for_text(state, principal, form.text)
             try:
-                samples, end = await unless_disconnected(request, _spoken(events, first.start, speech_wav))
+                voice, events = await first_event(request, state, speech, request_id)
             except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
+                await asyncio.shield(state.credits.refund(hold))
                 raise
-        except BaseException:
-            await asyncio.shield(credits.refund(hold))
-            raise
+            return _streamed(voice, events, state.credits, hold, slot.pop_all())
+        spoken = await speak_to_file(request, state, principal, speech, request_id)
     finally:
         await slot.aclose()
-    await asyncio.shield(tiers.charge_decoded(credits, hold, end.duration))
-    return _file_answer(first.start, end, samples, speech_wav, form.format)
-
-
-def _file_answer(
-    start: tts_pb2.SynthesisStart,
-    end: tts_pb2.SynthesisEnd,
-    samples: int,
-    speech_wav: Path,
-    audio_format: str,
-) -> FileResponse:
-    """The whole speech as a file; X-Duration is its exact length (of the PCM it was encoded from, for
-    a compressed format)."""
     headers = {
-        **_voice_headers(start),
-        "X-Duration": f"{samples / start.sample_rate:.6f}",
-        "X-Generation-Time": f"{end.generation_seconds:.3f}",
-        "X-Sample-Rate": str(start.sample_rate),
+        **_voice_headers(spoken.start),
+        "X-Duration": f"{spoken.samples / spoken.start.sample_rate:.6f}",
+        "X-Generation-Time": f"{spoken.end.generation_seconds:.3f}",
+        "X-Sample-Rate": str(spoken.start.sample_rate),
     }
-    cleanup = BackgroundTask(shutil.rmtree, speech_wav.parent, ignore_errors=True)
-    if audio_format == "wav":
-        return FileResponse(speech_wav, media_type="audio/wav", headers=headers, background=cleanup)
-    out = speech_wav.with_suffix(f".{audio_format}")
-    encode_pcm(speech_wav, start.sample_rate, audio_format, out)
-    return FileResponse(out, media_type=CONTAINERS[audio_format][2], headers=headers, background=cleanup)
+    return spoken_answer(spoken, form.format, headers)
 
 
 def _streamed(

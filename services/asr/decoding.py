@@ -9,7 +9,7 @@ import logging
 import math
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,16 @@ class TranscriptionCancelledError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Steering:
+    """What a caller may ask of the decoder beyond the language."""
+
+    task: str = "transcribe"
+    prompt: str = ""
+    temperature: float = 0.0
+    """0: faster-whisper's fallback schedule (greedy first, hotter when a window fails its checks)."""
+
+
+@dataclass(frozen=True)
 class DecodeJob:
     """What every stretch of one recording (or stream) is decoded with."""
 
@@ -40,6 +50,7 @@ class DecodeJob:
     duration: float
     """The recording's length (a stream's so far): no time goes past it."""
     cancelled: threading.Event
+    steering: Steering = field(default_factory=Steering)
 
 
 @dataclass
@@ -51,9 +62,16 @@ class DecodedStretch:
     language_probability: float
 
 
-def decoding_options(settings: AsrSettings, language: str | None) -> dict[str, Any]:
+def decoding_options(
+    settings: AsrSettings, language: str | None, steering: Steering | None = None
+) -> dict[str, Any]:
     """faster-whisper's options as the service uses them (the benchmarks call it directly with these)."""
+    steering = steering or Steering()
+    asked: dict[str, Any] = {"task": steering.task, "initial_prompt": steering.prompt or None}
+    if steering.temperature > 0:
+        asked["temperature"] = steering.temperature
     return dict(
+        **asked,
         language=language,
         beam_size=settings.beam_size,
         word_timestamps=True,
@@ -71,11 +89,16 @@ def decoding_options(settings: AsrSettings, language: str | None) -> dict[str, A
 
 
 def run_whisper(
-    model: WhisperModel, audio: np.ndarray, settings: AsrSettings, batch_size: int, language: str | None
+    model: WhisperModel,
+    audio: np.ndarray,
+    settings: AsrSettings,
+    batch_size: int,
+    language: str | None,
+    steering: Steering | None = None,
 ) -> tuple[Iterable[WhisperSegment], TranscriptionInfo]:
     """Starts decoding: the batched pipeline when `batch_size` > 0, else the sequential decoder.
     Segments come from a generator, one decoded window at a time."""
-    options = decoding_options(settings, language)
+    options = decoding_options(settings, language, steering)
     if batch_size > 0:
         return BatchedInferencePipeline(model).transcribe(audio, batch_size=batch_size, **options)
     return model.transcribe(audio, **options)
@@ -90,7 +113,9 @@ class StretchDecoder:
     ) -> DecodedStretch:
         """Checked segments of one stretch in recording time, `offset_s` being where it starts and
         `cursor` where the last word before it ended."""
-        raw_segments, info = run_whisper(job.model, audio, self.settings, batch_size, job.language)
+        raw_segments, info = run_whisper(
+            job.model, audio, self.settings, batch_size, job.language, job.steering
+        )
         segments, cursor = self._collect(raw_segments, job, offset_s, cursor)
         return DecodedStretch(segments, cursor, info.language, float(info.language_probability))
 

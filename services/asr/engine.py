@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import replace
 
-from services.asr.decoding import DecodeJob, StretchDecoder
+from services.asr.decoding import DecodeJob, Steering, StretchDecoder
 from services.asr.device import Device, choose_device
 from services.asr.diarization.pipeline import DiarizationOptions, Diarizer
 from services.asr.languages import LANGUAGE_NAMES
@@ -89,7 +89,8 @@ class AsrEngine:
         bounds = speaker_bounds(options, self.settings.diarization_max_speakers)
         duration = len(audio) / SAMPLE_RATE
         cancelled = cancelled or threading.Event()
-        job = DecodeJob(self.registry.get(resolution.weights_id), language, duration, cancelled)
+        steering = Steering(options.task, options.prompt, options.temperature)
+        job = DecodeJob(self.registry.get(resolution.weights_id), language, duration, cancelled, steering)
         segments: list[SegmentResult] = []
         cursor, probability = 0.0, 1.0
         # Window by window, so faster-whisper's per-file memory is bounded by the window, not the file.

@@ -14,6 +14,11 @@ class TranscribeOptions:
     speakers: int = 0
     min_speakers: int = 0
     max_speakers: int = 0
+    task: str = "transcribe"
+    """`transcribe`, or `translate` (Whisper's own: the speech as English text)."""
+    prompt: str = ""
+    temperature: float = 0.0
+    """0: Whisper's fallback schedule."""
 
 
 @dataclass

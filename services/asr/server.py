@@ -36,6 +36,20 @@ LIVE_STREAMS = Gauge("stt_asr_live_streams", "Live streams being transcribed")
 GPU_MEMORY_USED = Gauge("stt_gpu_memory_used_bytes", "GPU memory in use on this service's GPU")
 
 
+_MAX_PROMPT_CHARS = 2000  # Whisper reads at most 224 prompt tokens; far more is a mistake
+
+
+def _check_steering(options: TranscribeOptions) -> None:
+    if options.task not in ("transcribe", "translate"):
+        raise InvalidRequestError(f"unknown task {options.task!r}: use transcribe or translate")
+    if len(options.prompt) > _MAX_PROMPT_CHARS:
+        raise InvalidRequestError(
+            f"the prompt has {len(options.prompt)} characters; at most {_MAX_PROMPT_CHARS}"
+        )
+    if not 0.0 <= options.temperature <= 1.0:
+        raise InvalidRequestError(f"temperature {options.temperature} is out of range (0 to 1)")
+
+
 class AsrServicer(asr_pb2_grpc.AsrServicer):
     def __init__(
         self, engine: AsrEngine, queue: WorkQueue, stream_queue: WorkQueue, settings: AsrSettings
@@ -81,7 +95,11 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
                 speakers=config.speakers,
                 min_speakers=config.min_speakers,
                 max_speakers=config.max_speakers,
+                task=config.task or "transcribe",
+                prompt=config.prompt,
+                temperature=config.temperature,
             )
+            _check_steering(options)
             result = await self._queue.run(lambda: self._transcribe_file(path, options, cancelled))
         except asyncio.CancelledError:
             cancelled.set()  # the caller left or the deadline passed: stop decoding at the next window

@@ -15,7 +15,7 @@ class TranscribeRequest(_message.Message):
     def __init__(self, config: _Optional[_Union[TranscribeConfig, _Mapping]] = ..., audio_chunk: _Optional[bytes] = ...) -> None: ...
 
 class TranscribeConfig(_message.Message):
-    __slots__ = ("model", "language", "diarize", "speakers", "filename", "min_speakers", "max_speakers")
+    __slots__ = ("model", "language", "diarize", "speakers", "filename", "min_speakers", "max_speakers", "task", "prompt", "temperature")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     DIARIZE_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,9 @@ class TranscribeConfig(_message.Message):
     FILENAME_FIELD_NUMBER: _ClassVar[int]
     MIN_SPEAKERS_FIELD_NUMBER: _ClassVar[int]
     MAX_SPEAKERS_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
     model: str
     language: str
     diarize: bool
@@ -30,7 +33,10 @@ class TranscribeConfig(_message.Message):
     filename: str
     min_speakers: int
     max_speakers: int
-    def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ..., diarize: _Optional[bool] = ..., speakers: _Optional[int] = ..., filename: _Optional[str] = ..., min_speakers: _Optional[int] = ..., max_speakers: _Optional[int] = ...) -> None: ...
+    task: str
+    prompt: str
+    temperature: float
+    def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ..., diarize: _Optional[bool] = ..., speakers: _Optional[int] = ..., filename: _Optional[str] = ..., min_speakers: _Optional[int] = ..., max_speakers: _Optional[int] = ..., task: _Optional[str] = ..., prompt: _Optional[str] = ..., temperature: _Optional[float] = ...) -> None: ...
 
 class StreamRequest(_message.Message):
     __slots__ = ("config", "audio")
