@@ -22,6 +22,7 @@ from gateway.routes import (
     generate,
     health,
     models,
+    openai_audio,
     stream,
     summarize,
     transcribe,
@@ -72,8 +73,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes)
     app.add_middleware(RequestContextMiddleware)
     routers = (
-        transcribe, stream, enhance, tts, summarize, analyze, generate, embed, translate, models, health,
-        account, transcripts, transcript_intelligence,
+        transcribe, openai_audio, stream, enhance, tts, summarize, analyze, generate, embed, translate,
+        models, health, account, transcripts, transcript_intelligence,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -9,15 +9,26 @@ import av
 import numpy as np
 
 CONTAINERS = {"flac": ("flac", "flac", "audio/flac"), "mp3": ("mp3", "libmp3lame", "audio/mpeg"),
-              "opus": ("ogg", "libopus", "audio/ogg")}  # fmt: skip
+              "opus": ("ogg", "libopus", "audio/ogg"), "aac": ("adts", "aac", "audio/aac")}  # fmt: skip
+PCM_RATE = 24_000
+"""Raw PCM answers are 16-bit mono at 24 kHz, the rate OpenAI's clients play them at."""
 OPUS_RATE = 48_000  # the only rates Opus takes are 8, 12, 16, 24 and 48 kHz
 
 
 _WAV_HEADER_BYTES = 44
 
 
+def raw_pcm(source_wav: Path, rate: int, out: Path) -> None:
+    """A mono 16-bit WAV as headerless little-endian PCM at `PCM_RATE`."""
+    samples = np.fromfile(source_wav, dtype="<i2", offset=_WAV_HEADER_BYTES)
+    if len(samples) and rate != PCM_RATE:
+        positions = np.arange(len(samples) * PCM_RATE // rate) * (rate / PCM_RATE)
+        samples = np.interp(positions, np.arange(len(samples)), samples).round().astype("<i2")
+    out.write_bytes(samples.astype("<i2").tobytes())
+
+
 def encode_pcm(source_wav: Path, rate: int, audio_format: str, out: Path) -> None:
-    """Encodes a mono 16-bit WAV (its plain 44-byte header) into `audio_format` (flac, mp3, opus)."""
+    """Encodes a mono 16-bit WAV (its plain 44-byte header) into `audio_format` (flac, mp3, opus, aac)."""
     container, codec, _ = CONTAINERS[audio_format]
     samples = np.fromfile(source_wav, dtype="<i2", offset=_WAV_HEADER_BYTES)
     out_rate = OPUS_RATE if audio_format == "opus" else rate

@@ -84,6 +84,21 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
+_OPENAI_PATHS = "/v1/audio/"
+_OPENAI_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "insufficient_quota",
+                 404: "not_found_error", 413: "invalid_request_error", 429: "rate_limit_error"}  # fmt: skip
+
+
+def _shaped(request: Request, status: int, message: str, headers: dict[str, str] | None) -> JSONResponse:
+    """Our `{"error": "..."}`, or on the OpenAI-compatible routes OpenAI's own error object, which its
+    clients parse."""
+    if not request.url.path.startswith(_OPENAI_PATHS):
+        return error_response(status, message, headers)
+    kind = _OPENAI_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    body = {"error": {"message": message, "type": kind, "param": None, "code": None}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     problems = []
     for err in exc.errors():
@@ -94,8 +109,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.message, exc.headers)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _shaped(request, exc.status, exc.message, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -105,15 +120,15 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
             message = f"method {request.method} is not allowed on {request.url.path}"
         else:
             message = str(exc.detail)
-        return error_response(exc.status_code, message, dict(exc.headers or {}))
+        return _shaped(request, exc.status_code, message, dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(400, _validation_message(exc))
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _shaped(request, 400, _validation_message(exc), None)
 
     @app.exception_handler(RedisError)
     @app.exception_handler(OperationalError)
     @app.exception_handler(Exception)
     async def failure(request: Request, exc: Exception) -> JSONResponse:
         error = api_error_of(exc, f"{request.method} {request.url.path}", retry_after_s)
-        return error_response(error.status, error.message, error.headers)
+        return _shaped(request, error.status, error.message, error.headers)

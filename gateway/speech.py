@@ -16,7 +16,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 
 from gateway import tiers
-from gateway.audio_files import CONTAINERS, encode_pcm
+from gateway.audio_files import CONTAINERS, encode_pcm, raw_pcm
 from gateway.auth import Principal
 from gateway.credits import Hold, QuotaExhaustedError
 from gateway.disconnect import unless_disconnected
@@ -102,6 +102,10 @@ def spoken_answer(spoken: Spoken, audio_format: str, headers: dict[str, str]) ->
     cleanup = BackgroundTask(shutil.rmtree, spoken.wav.parent, ignore_errors=True)
     if audio_format == "wav":
         return FileResponse(spoken.wav, media_type="audio/wav", headers=headers, background=cleanup)
+    if audio_format == "pcm":
+        raw = spoken.wav.with_suffix(".pcm")
+        raw_pcm(spoken.wav, spoken.start.sample_rate, raw)
+        return FileResponse(raw, media_type="audio/pcm", headers=headers, background=cleanup)
     out = spoken.wav.with_suffix(f".{audio_format}")
     encode_pcm(spoken.wav, spoken.start.sample_rate, audio_format, out)
     return FileResponse(out, media_type=CONTAINERS[audio_format][2], headers=headers, background=cleanup)

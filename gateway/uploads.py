@@ -119,9 +119,12 @@ class _UploadParser:
             self.file.close()
         elif self._part_name:
             try:
-                self.fields[self._part_name] = self._part_value.decode("utf-8")
+                value = self._part_value.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise ApiError(400, f"form field '{self._part_name}' is not UTF-8 text") from exc
+            # A field sent more than once (`timestamp_granularities[]`) keeps every value, comma-joined.
+            earlier = self.fields.get(self._part_name)
+            self.fields[self._part_name] = value if earlier is None else f"{earlier},{value}"
 
     def abandon(self) -> None:
         if self.file is not None:

@@ -1,0 +1,131 @@
+"""OpenAI's official Python SDK, unchanged, pointed at our gateway by `base_url`: transcriptions in every
+format (with word timestamps), Whisper's translation, speech in several formats, and errors in the shape
+the SDK raises as exceptions."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import openai
+import pytest
+
+from testbed.platform import GatewayProcess
+from testbed.wer import word_error_rate
+from tests.conftest import Speech
+
+pytestmark = pytest.mark.contract
+
+
+@pytest.fixture(scope="module")
+def client(gateway: GatewayProcess, data_dir: Path, redis_url: str) -> Iterator[openai.OpenAI]:
+    """The SDK always sends a key: a paid account's, made with `stt admin` on the gateway's own stores."""
+    env = {**os.environ, "STT_DATA_DIR": str(data_dir), "STT_GATEWAY_REDIS_URL": redis_url}
+    created = subprocess.run(
+        [sys.executable, "-m", "cli.main", "admin", "create-account", "--email", "openai-sdk@example.com",
+         "--plan", "paid", "--credits", "1000"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    key = json.loads(created.stdout)["api_key"]
+    with openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=key, max_retries=0) as sdk:
+        yield sdk
+
+
+def test_a_transcription_as_json_names_its_text(client: openai.OpenAI, speech: dict[str, Speech]) -> None:
+    clip = speech["garden"]
+    with clip.path.open("rb") as audio:
+        answer = client.audio.transcriptions.create(model="whisper-1", file=audio)
+    assert word_error_rate(clip.text, answer.text) < 0.15
+
+
+@pytest.mark.parametrize("response_format", ["text", "srt", "vtt"])
+def test_text_and_subtitle_formats(
+    client: openai.OpenAI, speech: dict[str, Speech], response_format: str
+) -> None:
+    with speech["weather"].path.open("rb") as audio:
+        answer = client.audio.transcriptions.create(
+            model="whisper-1",
+            file=audio,
+            response_format=response_format,  # type: ignore[arg-type]
+        )
+    text = str(answer)
+    assert "weather" in text.lower()
+    if response_format == "srt":
+        assert "00:00:00,000 -->" in text
+    if response_format == "vtt":
+        assert text.startswith("WEBVTT")
+
+
+def test_verbose_json_with_word_timestamps(client: openai.OpenAI, speech: dict[str, Speech]) -> None:
+    clip = speech["meeting"]
+    with clip.path.open("rb") as audio:
+        answer = client.audio.transcriptions.create(
+            model="whisper-1", file=audio, response_format="verbose_json",
+            timestamp_granularities=["word", "segment"], language="en",
+        )  # fmt: skip
+    assert answer.language == "english"
+    assert answer.duration == pytest.approx(clip.duration, abs=0.1)
+    assert answer.segments and answer.segments[0].start >= 0
+    assert answer.words and len(answer.words) >= 10
+    assert all(w.start <= w.end for w in answer.words)
+
+
+def test_a_prompt_is_taken_and_a_too_long_one_refused(
+    client: openai.OpenAI, speech: dict[str, Speech]
+) -> None:
+    with speech["meeting"].path.open("rb") as audio:
+        steered = client.audio.transcriptions.create(
+            model="whisper-1", file=audio, response_format="text", prompt="Maria, slides, sales report.",
+        )  # fmt: skip
+    assert "maria" in str(steered).lower()
+    with speech["meeting"].path.open("rb") as audio, pytest.raises(openai.BadRequestError) as caught:
+        client.audio.transcriptions.create(model="whisper-1", file=audio, prompt="word " * 500)
+    assert "prompt" in caught.value.message
+
+
+def test_a_translation_answers_english_text(client: openai.OpenAI, speech: dict[str, Speech]) -> None:
+    with speech["garden"].path.open("rb") as audio:
+        answer = client.audio.translations.create(model="whisper-1", file=audio)
+    assert "tomatoes" in answer.text.lower()
+
+
+@pytest.mark.parametrize(("response_format", "container"), [("mp3", "mp3"), ("wav", "wav"), ("aac", "aac")])
+def test_speech_in_several_formats(client: openai.OpenAI, response_format: str, container: str) -> None:
+    answer = client.audio.speech.create(
+        model="tts-1", voice="alloy", input="Welcome to the weekly meeting.",
+        response_format=response_format,  # type: ignore[arg-type]
+    )  # fmt: skip
+    with av.open(io.BytesIO(answer.content)) as media:
+        stream = media.streams.audio[0]
+        seconds = sum(frame.samples for frame in media.decode(stream)) / stream.sample_rate
+    assert 1.0 < seconds < 5.0
+
+
+def test_pcm_is_raw_24_khz(client: openai.OpenAI) -> None:
+    wav = client.audio.speech.create(
+        model="tts-1", voice="nova", input="Good morning.", response_format="wav"
+    )
+    pcm = client.audio.speech.create(
+        model="tts-1", voice="nova", input="Good morning.", response_format="pcm"
+    )
+    with av.open(io.BytesIO(wav.content)) as media:
+        stream = media.streams.audio[0]
+        seconds = sum(frame.samples for frame in media.decode(stream)) / stream.sample_rate
+    assert len(pcm.content) / 2 / 24_000 == pytest.approx(seconds, abs=0.05)
+
+
+def test_errors_come_back_as_the_sdk_exceptions(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.audio.transcriptions.create(model="whisper-1", file=("notes.mp3", b"not audio at all" * 100))
+    assert "not readable audio" in caught.value.message
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.audio.transcriptions.create(model="no-such-model", file=("a.wav", b"RIFF"))
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.audio.speech.create(model="tts-1", voice="alloy", input="Hi.", speed=3.5)
+    assert "speed" in caught.value.message
