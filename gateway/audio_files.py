@@ -18,30 +18,32 @@ OPUS_RATE = 48_000  # the only rates Opus takes are 8, 12, 16, 24 and 48 kHz
 _WAV_HEADER_BYTES = 44
 
 
+def _resampled(source_wav: Path, rate: int, sample_format: str, out_rate: int) -> list[av.AudioFrame]:
+    """A mono 16-bit WAV (its plain 44-byte header) as frames in `sample_format` at `out_rate`."""
+    samples = np.fromfile(source_wav, dtype="<i2", offset=_WAV_HEADER_BYTES)
+    resampler = av.AudioResampler(format=sample_format, layout="mono", rate=out_rate)
+    frames = []
+    if len(samples):  # text with nothing to say (")") gives no speech; FFmpeg refuses an empty frame
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
+        frames = resampler.resample(frame)
+    return [*frames, *resampler.resample(None)]
+
+
 def raw_pcm(source_wav: Path, rate: int, out: Path) -> None:
     """A mono 16-bit WAV as headerless little-endian PCM at `PCM_RATE`."""
-    samples = np.fromfile(source_wav, dtype="<i2", offset=_WAV_HEADER_BYTES)
-    if len(samples) and rate != PCM_RATE:
-        positions = np.arange(len(samples) * PCM_RATE // rate) * (rate / PCM_RATE)
-        samples = np.interp(positions, np.arange(len(samples)), samples).round().astype("<i2")
-    out.write_bytes(samples.astype("<i2").tobytes())
+    frames = _resampled(source_wav, rate, "s16", PCM_RATE)
+    out.write_bytes(b"".join(frame.to_ndarray().astype("<i2").tobytes() for frame in frames))
 
 
 def encode_pcm(source_wav: Path, rate: int, audio_format: str, out: Path) -> None:
-    """Encodes a mono 16-bit WAV (its plain 44-byte header) into `audio_format` (flac, mp3, opus, aac)."""
+    """Encodes a mono 16-bit WAV into `audio_format` (flac, mp3, opus, aac)."""
     container, codec, _ = CONTAINERS[audio_format]
-    samples = np.fromfile(source_wav, dtype="<i2", offset=_WAV_HEADER_BYTES)
     out_rate = OPUS_RATE if audio_format == "opus" else rate
     with av.open(str(out), "w", format=container) as sink:
         stream = sink.add_stream(codec, rate=out_rate, layout="mono")
         assert isinstance(stream, av.audio.stream.AudioStream)
-        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=out_rate)
-        frames = []
-        if len(samples):  # text with nothing to say (")") gives no speech; FFmpeg refuses an empty frame
-            frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
-            frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
-            frames = resampler.resample(frame)
-        for resampled in [*frames, *resampler.resample(None)]:
+        for resampled in _resampled(source_wav, rate, stream.format.name, out_rate):
             for packet in stream.encode(resampled):
                 sink.mux(packet)
         for packet in stream.encode(None):

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from gateway import tiers
 from gateway.audio_files import CONTAINERS, encode_pcm, raw_pcm
 from gateway.auth import Principal
-from gateway.credits import Hold, QuotaExhaustedError
+from gateway.credits import Hold
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
 from gateway.state import GatewayState
@@ -39,11 +39,8 @@ class Spoken:
 
 
 async def hold_for_text(state: GatewayState, principal: Principal, text: str) -> Hold:
-    bucket = tiers.bucket_for(principal, state.settings)
-    try:
-        return await state.credits.reserve(bucket, tiers.cost(bucket, len(text) / _SPOKEN_CHARS_PER_S))
-    except QuotaExhaustedError as exc:
-        raise await tiers.quota_error(exc, state.credits, "this text") from exc
+    seconds = len(text) / _SPOKEN_CHARS_PER_S
+    return await tiers.hold_seconds(state.credits, principal, state.settings, seconds, "this text")
 
 
 async def first_event(

@@ -107,6 +107,25 @@ async def quota_error(error: QuotaExhaustedError, credits: Credits, what: str = 
     return ApiError(402, f"not enough credits: {what} needs {error.needed}, the balance is {left}")
 
 
+async def hold_seconds(
+    credits: Credits,
+    principal: Principal,
+    settings: GatewaySettings,
+    seconds: float,
+    what: str = "this file",
+    *,
+    alongside: SqlStep | None = None,
+    undo: SqlStep | None = None,
+) -> Hold:
+    """Holds the price of `seconds` of audio in the caller's quota before any work: 402, or 429 for
+    anonymous callers, when it cannot pay (the message names `what` needs it)."""
+    bucket = bucket_for(principal, settings)
+    try:
+        return await credits.reserve(bucket, cost(bucket, seconds), alongside=alongside, undo=undo)
+    except QuotaExhaustedError as exc:
+        raise await quota_error(exc, credits, what) from exc
+
+
 async def hold_audio(
     credits: Credits,
     principal: Principal,
@@ -116,14 +135,9 @@ async def hold_audio(
     alongside: SqlStep | None = None,
     undo: SqlStep | None = None,
 ) -> Hold:
-    """Prices an upload from its container's duration (no decoding) and holds that much of the caller's
-    quota before any work: 402, or 429 for anonymous callers, when it cannot pay."""
+    """Prices an upload from its container's duration (no decoding) and holds that much."""
     duration = await asyncio.to_thread(probe_duration, path)
-    bucket = bucket_for(principal, settings)
-    try:
-        return await credits.reserve(bucket, cost(bucket, duration), alongside=alongside, undo=undo)
-    except QuotaExhaustedError as exc:
-        raise await quota_error(exc, credits) from exc
+    return await hold_seconds(credits, principal, settings, duration, alongside=alongside, undo=undo)
 
 
 async def charge_decoded(

@@ -1,13 +1,11 @@
-"""An upload transcribed as every transcription route does it: the caller's concurrent slot held while
-the file is spooled and worked on, the quota held from the container's duration, the file (or the audio
-service's cleaned answer) streamed to the ASR service, the audio decoded charged, and the transcript
-stored for an account."""
+"""An upload transcribed as every transcription route does it (the upload itself under the caller's
+concurrent slot: `uploads.media_upload`): the quota held from the container's duration, the file (or the
+audio service's cleaned answer) streamed to the ASR service, the audio decoded charged, and the
+transcript stored for an account."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from gateway.clients.audio import AudioClient
 from gateway.disconnect import unless_disconnected
 from gateway.state import GatewayState
 from gateway.transcript_record import TranscriptRecord
-from gateway.uploads import SpooledUpload, spool_upload
+from gateway.uploads import SpooledUpload
 from stt.v1 import asr_pb2, audio_pb2
 
 _FOR_SPEECH_MODELS = audio_pb2.EnhanceOptions(sample_rate=16_000)
@@ -34,27 +32,6 @@ class Transcribed:
     """The stored transcript's id (accounts only)."""
     enhanced_by: str
     """The noise model the audio went through first, or empty."""
-
-
-@asynccontextmanager
-async def media_upload(
-    request: Request, state: GatewayState, principal: Principal
-) -> AsyncIterator[SpooledUpload]:
-    """The multipart upload (its `file` on disk), under one of the caller's concurrent slots; the file
-    is deleted when the block ends."""
-    tier = tiers.tier(principal.tier, state.settings)
-    async with state.limits.lease(principal.subject, tier.concurrency):
-        upload = await spool_upload(
-            request,
-            file_field="file",
-            spool_dir=state.settings.spool_dir,
-            max_file_bytes=tier.max_bytes,
-            max_field_bytes=state.settings.max_form_field_bytes,
-        )
-        try:
-            yield upload
-        finally:
-            upload.discard()
 
 
 async def _enhanced_then_transcribed(

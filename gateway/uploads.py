@@ -2,7 +2,8 @@
 
 The body is parsed as it arrives: the file part goes to a spool file and is counted, so memory does not
 grow with the file's size, and an upload is refused with 413 the moment it passes the limit, before the
-rest is read. Form fields are small and kept in memory, with a cap.
+rest is read. Form fields are small and kept in memory, with a cap. `media_upload` is the upload of
+every audio route: spooled under one of the caller's concurrent slots, deleted when done.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -19,7 +22,10 @@ from pydantic import BaseModel, ValidationError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from gateway import tiers
+from gateway.auth import Principal
 from gateway.errors import ApiError
+from gateway.state import GatewayState
 
 # Room for the multipart envelope and the small form fields around the file.
 _ENVELOPE_BYTES = 1024 * 1024
@@ -238,3 +244,24 @@ def multipart_schema(
             },
         }
     }
+
+
+@asynccontextmanager
+async def media_upload(
+    request: Request, state: GatewayState, principal: Principal
+) -> AsyncIterator[SpooledUpload]:
+    """The multipart upload (its `file` on disk), under one of the caller's concurrent slots; the file
+    is deleted when the block ends."""
+    tier = tiers.tier(principal.tier, state.settings)
+    async with state.limits.lease(principal.subject, tier.concurrency):
+        upload = await spool_upload(
+            request,
+            file_field="file",
+            spool_dir=state.settings.spool_dir,
+            max_file_bytes=tier.max_bytes,
+            max_field_bytes=state.settings.max_form_field_bytes,
+        )
+        try:
+            yield upload
+        finally:
+            upload.discard()

@@ -12,10 +12,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gateway import tiers
-from gateway.dependencies import AudioDep, CreditsDep, LimitsDep, PrincipalDep, RequestIdDep, SettingsDep
+from gateway.dependencies import PrincipalDep, RequestIdDep, StateDep
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
-from gateway.uploads import form_of, multipart_schema, spool_upload
+from gateway.uploads import form_of, media_upload, multipart_schema
 from stt.v1 import audio_pb2
 
 router = APIRouter(tags=["audio"])
@@ -66,45 +66,29 @@ def _loudness(value: float) -> str:
     },
 )
 async def enhance_audio(
-    request: Request,
-    settings: SettingsDep,
-    audio: AudioDep,
-    request_id: RequestIdDep,
-    principal: PrincipalDep,
-    credits: CreditsDep,
-    limits: LimitsDep,
+    request: Request, state: StateDep, request_id: RequestIdDep, principal: PrincipalDep
 ) -> StreamingResponse:
-    tier = tiers.tier(principal.tier, settings)
-    async with limits.lease(principal.subject, tier.concurrency):
-        upload = await spool_upload(
-            request,
-            file_field="file",
-            spool_dir=settings.spool_dir,
-            max_file_bytes=tier.max_bytes,
-            max_field_bytes=settings.max_form_field_bytes,
+    credits = state.credits
+    async with media_upload(request, state, principal) as upload:
+        form = form_of(EnhanceForm, upload.fields)
+        if upload.size == 0:
+            raise ApiError(400, "the file is empty")
+        hold = await tiers.hold_audio(credits, principal, state.settings, upload.path)
+        options = audio_pb2.EnhanceOptions(
+            target_lufs=form.target_lufs,
+            true_peak_db=form.true_peak_db,
+            sample_rate=form.sample_rate,
+            encoding=_ENCODINGS[form.encoding],  # type: ignore[arg-type]
+            skip_denoise=not form.denoise,
+            filename=upload.filename,
         )
         try:
-            form = form_of(EnhanceForm, upload.fields)
-            if upload.size == 0:
-                raise ApiError(400, "the file is empty")
-            hold = await tiers.hold_audio(credits, principal, settings, upload.path)
-            options = audio_pb2.EnhanceOptions(
-                target_lufs=form.target_lufs,
-                true_peak_db=form.true_peak_db,
-                sample_rate=form.sample_rate,
-                encoding=_ENCODINGS[form.encoding],  # type: ignore[arg-type]
-                skip_denoise=not form.denoise,
-                filename=upload.filename,
-            )
-            try:
-                call = audio.enhance(upload.path, options, request_id=request_id)
-                header, wav = await unless_disconnected(request, call)
-            except BaseException:
-                await asyncio.shield(credits.refund(hold))  # failed work costs nothing
-                raise
-            await asyncio.shield(tiers.charge_decoded(credits, hold, header.duration))
-        finally:
-            upload.discard()
+            call = state.audio.enhance(upload.path, options, request_id=request_id)
+            header, wav = await unless_disconnected(request, call)
+        except BaseException:
+            await asyncio.shield(credits.refund(hold))  # failed work costs nothing
+            raise
+        await asyncio.shield(tiers.charge_decoded(credits, hold, header.duration))
     headers = {
         "Content-Length": str(header.wav_bytes),
         "X-Duration": f"{header.duration:.3f}",

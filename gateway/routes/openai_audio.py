@@ -17,8 +17,8 @@ from gateway.errors import ApiError
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.schemas.openai import OpenAiTranscription, OpenAiVerboseTranscription
 from gateway.speech import speak_to_file, spoken_answer
-from gateway.transcription import media_upload, transcribe_upload
-from gateway.uploads import form_of, multipart_schema
+from gateway.transcription import transcribe_upload
+from gateway.uploads import form_of, media_upload, multipart_schema
 from services.asr.languages import LANGUAGE_NAMES
 from stt.v1 import asr_pb2, tts_pb2
 

@@ -17,8 +17,8 @@ from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
 from gateway.intelligence.retrieval import index_completed
 from gateway.schemas.transcripts import TranscriptAnswer
-from gateway.transcription import media_upload, transcribe_upload
-from gateway.uploads import form_of, multipart_schema
+from gateway.transcription import transcribe_upload
+from gateway.uploads import form_of, media_upload, multipart_schema
 from stt.v1 import asr_pb2
 
 router = APIRouter(tags=["transcription"])

@@ -30,8 +30,6 @@ from stt.v1 import asr_pb2, tts_pb2
 router = APIRouter(tags=["audio"])
 
 _CLONE = {"auto": tts_pb2.CLONE_AUTO, "required": tts_pb2.CLONE_REQUIRED, "off": tts_pb2.CLONE_OFF}
-_SPOKEN_CHARS_PER_S = 15.0
-"""About how fast the voices speak: what the quota is held for before the audio's length is known."""
 
 
 class TtsForm(BaseModel):
