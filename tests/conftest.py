@@ -155,13 +155,28 @@ def llm(
 
 
 @pytest.fixture(scope="session")
-def gateway(
-    asr: AsrProcess,
+def service_addresses(
     audio: ServiceProcess,
     embed: ServiceProcess,
     llm: ServiceProcess,
     translate: ServiceProcess,
     tts: ServiceProcess,
+) -> dict[str, str]:
+    """Where a gateway finds each of the session's model services but the ASR (each gateway is given
+    an ASR address of its own)."""
+    return {
+        "STT_GATEWAY_AUDIO_ADDRESS": audio.address,
+        "STT_GATEWAY_EMBED_ADDRESS": embed.address,
+        "STT_GATEWAY_LLM_ADDRESS": llm.address,
+        "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
+        "STT_GATEWAY_TTS_ADDRESS": tts.address,
+    }
+
+
+@pytest.fixture(scope="session")
+def gateway(
+    asr: AsrProcess,
+    service_addresses: dict[str, str],
     redis_url: str,
     data_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
@@ -174,11 +189,7 @@ def gateway(
         asr.address,
         redis_url,
         **LIFTED_ANONYMOUS_LIMITS,
-        STT_GATEWAY_EMBED_ADDRESS=embed.address,
-        STT_GATEWAY_LLM_ADDRESS=llm.address,
-        STT_GATEWAY_TRANSLATE_ADDRESS=translate.address,
-        STT_GATEWAY_AUDIO_ADDRESS=audio.address,
-        STT_GATEWAY_TTS_ADDRESS=tts.address,
+        **service_addresses,
     )
     process.start()
     yield process

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cli.processes import start_redis, stop
-from testbed.platform import AsrProcess, GatewayProcess, ServiceProcess, gateway_process
+from testbed.platform import AsrProcess, GatewayProcess, gateway_process
 
 
 @dataclass
@@ -32,13 +32,7 @@ class OwnGateway:
 
 @pytest.fixture()
 def own_gateway(
-    asr: AsrProcess,
-    audio: ServiceProcess,
-    embed: ServiceProcess,
-    llm: ServiceProcess,
-    translate: ServiceProcess,
-    tts: ServiceProcess,
-    tmp_path: Path,
+    asr: AsrProcess, service_addresses: dict[str, str], tmp_path: Path
 ) -> Iterator[Callable[..., OwnGateway]]:
     started: list[tuple[GatewayProcess, object]] = []
 
@@ -46,14 +40,7 @@ def own_gateway(
         data_dir = tmp_path / f"platform{len(started)}"
         data_dir.mkdir()
         redis, redis_url = start_redis(data_dir)
-        services = {
-            "STT_GATEWAY_EMBED_ADDRESS": embed.address,
-            "STT_GATEWAY_LLM_ADDRESS": llm.address,
-            "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
-            "STT_GATEWAY_AUDIO_ADDRESS": audio.address,
-            "STT_GATEWAY_TTS_ADDRESS": tts.address,
-        }
-        settings = {**services, **settings}
+        settings = {**service_addresses, **settings}
         gateway = gateway_process(data_dir, data_dir / "gateway.log", asr.address, redis_url, **settings)
         gateway.start()
         started.append((gateway, redis))

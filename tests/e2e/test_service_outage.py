@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cli.processes import start_redis, stop
-from testbed.platform import AsrProcess, GatewayProcess, ServiceProcess, asr_process, gateway_process
+from testbed.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
 from tests.conftest import Speech
 
 pytestmark = pytest.mark.e2e
@@ -19,13 +19,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture()
 def own_platform(
-    data_dir: Path,
-    audio: ServiceProcess,
-    embed: ServiceProcess,
-    llm: ServiceProcess,
-    translate: ServiceProcess,
-    tts: ServiceProcess,
-    tmp_path: Path,
+    data_dir: Path, service_addresses: dict[str, str], tmp_path: Path
 ) -> Iterator[tuple[AsrProcess, GatewayProcess]]:
     asr = asr_process(
         data_dir, tmp_path / "asr.log", STT_ASR_PRELOAD='["tiny.en"]', STT_ASR_DEFAULT_MODEL="tiny.en"
@@ -34,14 +28,7 @@ def own_platform(
     # A Redis and a database of its own: its default anonymous limits must not reach the quota cache
     # of the session's gateway, whose limits are lifted.
     redis, redis_url = start_redis(tmp_path)
-    services = {
-        "STT_GATEWAY_EMBED_ADDRESS": embed.address,
-        "STT_GATEWAY_LLM_ADDRESS": llm.address,
-        "STT_GATEWAY_TRANSLATE_ADDRESS": translate.address,
-        "STT_GATEWAY_AUDIO_ADDRESS": audio.address,
-        "STT_GATEWAY_TTS_ADDRESS": tts.address,
-    }
-    gateway = gateway_process(tmp_path, tmp_path / "gateway.log", asr.address, redis_url, **services)
+    gateway = gateway_process(tmp_path, tmp_path / "gateway.log", asr.address, redis_url, **service_addresses)
     gateway.start()
     yield asr, gateway
     gateway.stop()
