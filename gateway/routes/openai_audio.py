@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway import tiers
 from gateway.dependencies import PrincipalDep, RequestIdDep, StateDep
 from gateway.errors import ApiError
 from gateway.exports.subtitles import to_srt, to_vtt
@@ -178,6 +179,8 @@ async def openai_speech(
             400, f"speed {body.speed} is beyond this deployment's voices ({_SPEEDS[0]} to {_SPEEDS[1]})"
         )
     speech = tts_pb2.SynthesizeRequest(text=body.input, speed=body.speed, clone=tts_pb2.CLONE_OFF)
-    spoken = await speak_to_file(request, state, principal, speech, request_id)
+    tier = tiers.tier(principal.tier, state.settings)
+    async with state.limits.lease(principal.subject, tier.concurrency):
+        spoken = await speak_to_file(request, state, principal, speech, request_id)
     headers = {"X-Model": spoken.start.model, "X-Voice-Cloned": "false"}
     return spoken_answer(spoken, body.response_format, headers)

@@ -210,6 +210,22 @@ def test_a_streamed_answer_holds_its_concurrent_slot_until_it_ends(
     assert _speak(platform.url, SENTENCES[0]).status_code == 200
 
 
+def test_openai_speech_takes_a_concurrent_slot_too(own_gateway: Callable[..., OwnGateway]) -> None:
+    platform = own_gateway(STT_GATEWAY_ANONYMOUS_CONCURRENCY="1")
+    text = " ".join(SENTENCES * 3)
+    with httpx.stream(
+        "POST", f"{platform.url}/v1/tts", data={"text": text, "stream": "true"}, timeout=300
+    ) as first:
+        chunks = first.iter_raw()
+        next(chunks)  # the stream holds the one slot while its body is spoken
+        speech = httpx.post(
+            f"{platform.url}/v1/audio/speech", json={"input": "Hi.", "voice": "alloy"}, timeout=120
+        )
+        assert speech.status_code == 429
+        for _chunk in chunks:
+            pass
+
+
 @pytest.fixture()
 def broken_cloning(data_dir: Path, tmp_path: Path) -> Iterator[ServiceProcess]:
     checkpoint = tmp_path / "model_1250000.safetensors"
