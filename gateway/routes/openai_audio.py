@@ -182,5 +182,9 @@ async def openai_speech(
     tier = tiers.tier(principal.tier, state.settings)
     async with state.limits.lease(principal.subject, tier.concurrency):
         spoken = await speak_to_file(request, state, principal, speech, request_id)
-    headers = {"X-Model": spoken.start.model, "X-Voice-Cloned": "false"}
+    headers = {
+        "X-Model": spoken.start.model,
+        "X-Voice-Cloned": "false",
+        "X-Duration": f"{spoken.samples / spoken.start.sample_rate:.6f}",
+    }
     return spoken_answer(spoken, body.response_format, headers)
