@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from gateway.body_limit import BodyLimitMiddleware
 from gateway.credits import Credits
 from gateway.errors import install_error_handlers
+from gateway.jobs.runner import JobRunner
 from gateway.middleware import RequestContextMiddleware
 from gateway.routes import (
     account,
@@ -27,6 +28,7 @@ from gateway.routes import (
     summarize,
     transcribe,
     transcript_intelligence,
+    transcript_jobs,
     transcripts,
     translate,
     tts,
@@ -57,10 +59,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         state = await GatewayState.open(settings)
         app.state.gateway = state
         sweeper = asyncio.create_task(_release_stale_holds(state.credits, settings))
+        runner = JobRunner(state)
+        jobs = asyncio.create_task(runner.run())
         try:
             yield
         finally:
             sweeper.cancel()
+            jobs.cancel()
+            await runner.stop()
             await state.close()
 
     app = FastAPI(
@@ -74,7 +80,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     routers = (
         transcribe, openai_audio, stream, enhance, tts, summarize, analyze, generate, embed, translate,
-        models, health, account, transcripts, transcript_intelligence,
+        models, health, account, transcript_jobs, transcripts, transcript_intelligence,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -112,13 +112,19 @@ class Credits:
         await self._rebuild_script(keys=self._keys(bucket), args=[balance, self._cache_ttl_s, *pairs])
 
     async def reserve(
-        self, bucket: Bucket, amount: int, *, alongside: SqlStep | None = None, undo: SqlStep | None = None
+        self,
+        bucket: Bucket,
+        amount: int,
+        *,
+        alongside: SqlStep | None = None,
+        undo: SqlStep | None = None,
+        hold_id: str | None = None,
     ) -> Hold:
         """Holds `amount` or raises QuotaExhaustedError. The SQL hold is written first, so a crash or a
         Redis restart at any point leaves the ledger right. `alongside` runs in the transaction that
         writes the hold (storing the transcript as processing, say), `undo` in the one that releases it
-        when the quota refuses."""
-        hold = Hold(bucket, new_id(), amount)
+        when the quota refuses. `hold_id` names the hold (a job keeps it to settle it later)."""
+        hold = Hold(bucket, hold_id or new_id(), amount)
         async with self._sessions.begin() as session:
             await ledger.hold(session, bucket.key, bucket.account_id, hold.hold_id, amount)
             if alongside is not None:

@@ -6,6 +6,7 @@ the HTTP handlers and the WebSocket stream."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import grpc
 from fastapi import FastAPI, Request
@@ -89,13 +90,17 @@ _OPENAI_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402:
                  404: "not_found_error", 413: "invalid_request_error", 429: "rate_limit_error"}  # fmt: skip
 
 
+def openai_error_body(error: ApiError) -> dict[str, Any]:
+    """OpenAI's error object, which its clients parse (in an answer's `error`, or in a stream's event)."""
+    kind = _OPENAI_TYPES.get(error.status, "server_error" if error.status >= 500 else "invalid_request_error")
+    return {"message": error.message, "type": kind, "param": None, "code": None}
+
+
 def _shaped(request: Request, status: int, message: str, headers: dict[str, str] | None) -> JSONResponse:
-    """Our `{"error": "..."}`, or on the OpenAI-compatible routes OpenAI's own error object, which its
-    clients parse."""
+    """Our `{"error": "..."}`, or on the OpenAI-compatible routes OpenAI's own error object."""
     if not request.url.path.startswith(_OPENAI_PATHS):
         return error_response(status, message, headers)
-    kind = _OPENAI_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
-    body = {"error": {"message": message, "type": kind, "param": None, "code": None}}
+    body = {"error": openai_error_body(ApiError(status, message))}
     return JSONResponse(body, status_code=status, headers=headers)
 
 

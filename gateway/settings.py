@@ -114,11 +114,43 @@ class GatewaySettings(BaseSettings):
     """gRPC deadline of small calls: models, languages, health, device facts."""
     retry_after_s: int = 5
     """`Retry-After` sent with 503 when a backing service or store is unavailable."""
+    job_dir: Path | None = None
+    """Where uploads of asynchronous jobs wait to be transcribed; None means `<data_dir>/jobs`. Every
+    gateway must see the same folder (a ReadWriteMany volume in a cluster): a job whose gateway dies is
+    taken again by another, which reads the upload from here."""
+    job_workers: int = Field(default=2, ge=0, le=64)
+    """Jobs this gateway runs at once (0: it takes none, serving requests only)."""
+    job_lease_s: float = Field(default=30.0, gt=1.0)
+    """A running job's claim lapses this long after its gateway last renewed it (every third of it):
+    another gateway then takes the job again."""
+    job_poll_s: float = Field(default=1.0, gt=0.0)
+    """How often an idle gateway looks for due jobs (jobs it queued itself start at once)."""
+    job_max_attempts: int = Field(default=3, ge=1)
+    """Gateways a job may be interrupted on (died, stopped) before it is failed."""
+    max_open_jobs: int = Field(default=100, ge=1)
+    """Queued and running jobs an account may have: one more is 429."""
+    fetch_timeout_s: float = 600.0
+    """The longest a job may spend fetching its media from a URL."""
+    fetch_allowed_networks: list[str] = Field(default_factory=list)
+    """Private networks (CIDR) that URL fetches and webhooks may reach, `["10.0.0.0/8"]` say; empty:
+    public addresses only, so no caller can make the gateway reach inside its own network (SSRF)."""
+    webhook_timeout_s: float = 10.0
+    """How long one webhook delivery may take before it counts as failed."""
+    webhook_retry_for_s: float = 3600.0
+    """A webhook that keeps failing is retried with doubling waits for this long, then given up."""
+    webhook_first_retry_s: float = 5.0
+    """The wait before the first retry; each later wait doubles, up to ten minutes."""
     log_level: str = "INFO"
 
     @property
     def sql_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'stt.db').resolve()}"
+
+    @cached_property
+    def jobs_dir(self) -> Path:
+        path = self.job_dir or self.data_dir / "jobs"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     @cached_property
     def spool_dir(self) -> Path:

@@ -4,7 +4,7 @@ closed when it stops, and reached by routes through the dependency aliases (`dep
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from redis.asyncio import Redis
@@ -38,6 +38,8 @@ class GatewayState:
     sessions: async_sessionmaker[AsyncSession]
     credits: Credits
     limits: Limits
+    jobs_waiting: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when this gateway queues a job, so its own job runner starts it without waiting to poll."""
 
     @classmethod
     async def open(cls, settings: GatewaySettings) -> GatewayState:

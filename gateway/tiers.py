@@ -107,6 +107,16 @@ async def quota_error(error: QuotaExhaustedError, credits: Credits, what: str = 
     return ApiError(402, f"not enough credits: {what} needs {error.needed}, the balance is {left}")
 
 
+def bucket_of_key(key: str, account_id: int | None, settings: GatewaySettings) -> Bucket:
+    """The bucket a ledger key names (a job's hold, read back from the ledger by another gateway)."""
+    if key.startswith("credits:"):
+        return Bucket(key=key, capacity=0, unit="credits", account_id=account_id)
+    if key.startswith("minutes:"):
+        return Bucket(key=key, capacity=settings.free_monthly_minutes, unit="minutes", account_id=account_id)
+    return Bucket(key=key, capacity=settings.anonymous_daily_transcriptions, unit="transcriptions",
+                  account_id=account_id)  # fmt: skip
+
+
 async def hold_seconds(
     credits: Credits,
     principal: Principal,
@@ -116,12 +126,14 @@ async def hold_seconds(
     *,
     alongside: SqlStep | None = None,
     undo: SqlStep | None = None,
+    hold_id: str | None = None,
 ) -> Hold:
     """Holds the price of `seconds` of audio in the caller's quota before any work: 402, or 429 for
     anonymous callers, when it cannot pay (the message names `what` needs it)."""
     bucket = bucket_for(principal, settings)
     try:
-        return await credits.reserve(bucket, cost(bucket, seconds), alongside=alongside, undo=undo)
+        amount = cost(bucket, seconds)
+        return await credits.reserve(bucket, amount, alongside=alongside, undo=undo, hold_id=hold_id)
     except QuotaExhaustedError as exc:
         raise await quota_error(exc, credits, what) from exc
 
@@ -134,10 +146,13 @@ async def hold_audio(
     *,
     alongside: SqlStep | None = None,
     undo: SqlStep | None = None,
+    hold_id: str | None = None,
 ) -> Hold:
     """Prices an upload from its container's duration (no decoding) and holds that much."""
     duration = await asyncio.to_thread(probe_duration, path)
-    return await hold_seconds(credits, principal, settings, duration, alongside=alongside, undo=undo)
+    return await hold_seconds(
+        credits, principal, settings, duration, alongside=alongside, undo=undo, hold_id=hold_id
+    )
 
 
 async def charge_decoded(

@@ -14,8 +14,10 @@ from stt.v1 import asr_pb2
 
 
 class TranscriptRecord:
-    def __init__(self, account_id: int | None, filename: str, model: str) -> None:
-        self.id = new_id() if account_id is not None else None
+    def __init__(
+        self, account_id: int | None, filename: str, model: str, transcript_id: str | None = None
+    ) -> None:
+        self.id = (transcript_id or new_id()) if account_id is not None else None
         self._account_id = account_id
         self._filename = filename
         self._model = model

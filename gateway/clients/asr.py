@@ -39,6 +39,14 @@ class AsrStream:
         self._call.cancel()
 
 
+async def _requests(
+    config: asr_pb2.TranscribeConfig, chunks: AsyncIterator[bytes]
+) -> AsyncIterator[asr_pb2.TranscribeRequest]:
+    yield asr_pb2.TranscribeRequest(config=config)
+    async for chunk in chunks:
+        yield asr_pb2.TranscribeRequest(audio_chunk=chunk)
+
+
 class AsrClient(ServiceClient):
     def __init__(self, address: str, limits: CallLimits, *, chunk_bytes: int) -> None:
         super().__init__(address, SERVICE_NAME, "ASR", limits)
@@ -48,21 +56,25 @@ class AsrClient(ServiceClient):
     async def transcribe(
         self, path: Path, config: asr_pb2.TranscribeConfig, *, request_id: str
     ) -> asr_pb2.Transcript:
-        return await self.transcribe_chunks(
-            file_chunks(path, self._chunk_bytes), config, request_id=request_id
-        )
+        return await self.transcribe_chunks(self.file_chunks(path), config, request_id=request_id)
 
     async def transcribe_chunks(
         self, chunks: AsyncIterator[bytes], config: asr_pb2.TranscribeConfig, *, request_id: str
     ) -> asr_pb2.Transcript:
         """Transcribes a file that arrives as it is produced (the audio service's answer, say)."""
+        return await self.call(self._stub.Transcribe, _requests(config, chunks), request_id)
 
-        async def requests() -> AsyncIterator[asr_pb2.TranscribeRequest]:
-            yield asr_pb2.TranscribeRequest(config=config)
-            async for chunk in chunks:
-                yield asr_pb2.TranscribeRequest(audio_chunk=chunk)
+    def transcribe_with_progress(
+        self, chunks: AsyncIterator[bytes], config: asr_pb2.TranscribeConfig, *, request_id: str
+    ) -> AsyncIterator[asr_pb2.TranscribeEvent]:
+        """Transcribes a file, telling progress and each decoded segment before the transcript."""
+        call = self._stub.TranscribeWithProgress(
+            _requests(config, chunks), timeout=self.limits.timeout_s, metadata=outgoing_metadata(request_id)
+        )
+        return self.events(call.__aiter__())
 
-        return await self.call(self._stub.Transcribe, requests(), request_id)
+    def file_chunks(self, path: Path) -> AsyncIterator[bytes]:
+        return file_chunks(path, self._chunk_bytes)
 
     def open_stream(self, *, request_id: str, timeout_s: float) -> AsrStream:
         return AsrStream(self._stub.Stream(timeout=timeout_s, metadata=outgoing_metadata(request_id)), self)

@@ -12,6 +12,7 @@ from gateway.auth import client_ip, forget_keys
 from gateway.credits import Credits
 from gateway.dependencies import AccountDep, CreditsDep, LimitsDep, RedisDep, SessionDep, SettingsDep
 from gateway.errors import ApiError
+from gateway.jobs.webhooks import new_secret
 from gateway.schemas.account import (
     AccountInfo,
     AccountUpdate,
@@ -22,6 +23,7 @@ from gateway.schemas.account import (
     Signup,
     SignupRequest,
     UsageReport,
+    WebhookSecret,
 )
 from gateway.settings import GatewaySettings
 from gateway.store import accounts as store
@@ -117,6 +119,17 @@ async def create_key(
         )
     key = await store.create_key(session, account, (body or KeyRequest()).name)
     return {"api_key": key.raw, "key": store.key_json(key.key)}
+
+
+@router.post(
+    "/webhook-secret/",
+    status_code=201,
+    response_model=WebhookSecret,
+    summary="Make (or replace) the secret that signs the account's webhooks; shown in this answer only",
+)
+async def make_webhook_secret(account: AccountDep, session: SessionDep) -> dict[str, Any]:
+    account.webhook_secret = new_secret()
+    return {"secret": account.webhook_secret}
 
 
 @router.delete("/keys/{key_id}/", status_code=204, summary="Revoke a key; it stops working at once")

@@ -6,19 +6,26 @@ the weights that ran (`X-Model`)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway import tiers
+from gateway.credits import Hold
 from gateway.dependencies import PrincipalDep, RequestIdDep, StateDep
-from gateway.errors import ApiError
+from gateway.errors import ApiError, openai_error_body
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.schemas.openai import OpenAiTranscription, OpenAiVerboseTranscription
 from gateway.speech import speak_to_file, spoken_answer
-from gateway.transcription import transcribe_upload
+from gateway.transcript_record import TranscriptRecord
+from gateway.transcription import hold_upload, transcribe_held, transcribe_upload
 from gateway.uploads import form_of, media_upload, multipart_schema
 from services.asr.languages import LANGUAGE_NAMES
 from stt.v1 import asr_pb2, tts_pb2
@@ -42,6 +49,11 @@ class TranscriptionForm(BaseModel):
         default="segment",
         alias="timestamp_granularities[]",
         description="`segment` and/or `word` (verbose_json)",
+    )
+    stream: bool = Field(
+        default=False,
+        description="Server-sent events: `transcript.text.delta` as segments are decoded, then "
+        "`transcript.text.done` (`json` and `text` formats)",
     )
 
 
@@ -105,10 +117,65 @@ def _weights(model: str) -> str:
     return "" if model in OPENAI_TRANSCRIPTION_MODELS else model
 
 
+def _event(payload: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
+
+
+def _streamed(
+    state: StateDep,
+    hold: Hold,
+    record: TranscriptRecord,
+    path: Path,
+    config: asr_pb2.TranscribeConfig,
+    request_id: str,
+    slot: AsyncExitStack,
+) -> StreamingResponse:
+    """OpenAI's transcription events: a `transcript.text.delta` for each segment as it is decoded, then
+    `transcript.text.done` with the whole text. A failure after the answer has started is an `error`
+    event (the SDK raises it); a caller that leaves stops the work, and either way nothing is charged.
+    The upload and the caller's concurrent slot are kept until the body ends."""
+    deltas: asyncio.Queue[str] = asyncio.Queue()
+
+    async def on_event(event: asr_pb2.TranscribeEvent) -> None:
+        if event.HasField("segment"):
+            await deltas.put(event.segment.text)
+
+    async def body() -> AsyncIterator[bytes]:
+        async with slot:
+            work = asyncio.ensure_future(
+                transcribe_held(state, hold, record, path, config, request_id, on_event=on_event)
+            )
+            try:
+                told = 0
+                while not work.done() or not deltas.empty():
+                    delta = asyncio.ensure_future(deltas.get())
+                    await asyncio.wait({work, delta}, return_when=asyncio.FIRST_COMPLETED)
+                    if not delta.done():
+                        delta.cancel()
+                        continue
+                    yield _event(
+                        {"type": "transcript.text.delta", "delta": (" " if told else "") + delta.result()}
+                    )
+                    told += 1
+                transcript = work.result().transcript
+            except ApiError as exc:
+                yield _event({"type": "error", "error": openai_error_body(exc)})
+                return
+            finally:
+                work.cancel()
+            # The weights that ran are known only now: the done event names them (an extra field).
+            yield _event({"type": "transcript.text.done", "text": transcript.text, "model": transcript.model})
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
 async def _transcription(
     request: Request, state: StateDep, request_id: str, principal: PrincipalDep, task: str
 ) -> Response:
-    async with media_upload(request, state, principal) as upload:
+    # The caller's slot and the upload are held until the answer is sent: for a stream, by its body.
+    slot = AsyncExitStack()
+    upload = await slot.enter_async_context(media_upload(request, state, principal))
+    try:
         form: TranscriptionForm | TranslationForm
         if task == "transcribe":
             form = form_of(TranscriptionForm, upload.fields)
@@ -122,7 +189,14 @@ async def _transcription(
             model=_weights(form.model), language=language, diarize=False, filename=upload.filename,
             task=task, prompt=form.prompt, temperature=form.temperature,
         )  # fmt: skip
+        if isinstance(form, TranscriptionForm) and form.stream:
+            if form.response_format not in ("json", "text"):
+                raise ApiError(400, "stream=true answers json or text events; not " + form.response_format)
+            hold, record = await hold_upload(state, principal, upload, config)
+            return _streamed(state, hold, record, upload.path, config, request_id, slot.pop_all())
         done = await transcribe_upload(request, state, principal, upload, config, request_id)
+    finally:
+        await slot.aclose()
     words = isinstance(form, TranscriptionForm) and "word" in form.timestamp_granularities.split(",")
     return _answer(done.transcript, form.response_format, task, words)
 

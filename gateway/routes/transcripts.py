@@ -3,6 +3,7 @@ transcript is 404 for every verb, never 403: its existence is not revealed."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -29,8 +30,10 @@ from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.table import to_csv
 from gateway.exports.transcript_json import transcript_json
 from gateway.intelligence import translation
+from gateway.jobs.holds import job_hold
 from gateway.schemas.transcripts import StoredTranscript, TranscriptList
 from gateway.state import GatewayState
+from gateway.store import jobs
 from gateway.store import transcripts as stored
 from gateway.store.models import Transcript
 from stt.v1 import asr_pb2
@@ -66,7 +69,7 @@ async def list_transcripts(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-    status: Literal["processing", "completed", "failed"] | None = None,
+    status: Literal["queued", "processing", "completed", "failed"] | None = None,
     language: Annotated[str | None, Query(max_length=16)] = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
@@ -95,10 +98,27 @@ async def get_transcript(transcript_id: str, account: AccountDep, session: Sessi
     return {**stored.summary_json(transcript), **transcript_json(stored.to_proto(transcript))}
 
 
-@router.delete("/{transcript_id}/", status_code=204, summary="Delete a transcript")
-async def delete_transcript(transcript_id: str, account: AccountDep, session: SessionDep) -> Response:
-    if not await stored.delete(session, account.id, transcript_id):
-        raise ApiError(404, _NOT_FOUND)
+@router.delete(
+    "/{transcript_id}/",
+    status_code=204,
+    summary="Delete a transcript; a queued or running job is cancelled and its hold refunded",
+)
+async def delete_transcript(
+    transcript_id: str, account: AccountDep, session: SessionDep, state: StateDep
+) -> Response:
+    transcript = await owned(session, account, transcript_id)
+    job = await jobs.of_transcript(session, transcript_id)
+    hold = await job_hold(session, job, state.settings) if job is not None else None
+    if hold is None:
+        await session.delete(transcript)
+    else:  # the hold is released in the transaction that deletes the job with its transcript
+
+        async def cancel(own: AsyncSession) -> None:
+            await stored.delete(own, account.id, transcript_id)
+
+        await session.commit()
+        await state.credits.refund(hold, alongside=cancel)
+    shutil.rmtree(state.settings.jobs_dir / transcript_id, ignore_errors=True)
     return Response(status_code=204)
 
 

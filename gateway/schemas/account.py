@@ -77,3 +77,7 @@ class CloudInstances(BaseModel):
     instances: list[dict[str, str]] = Field(
         description="Dedicated instances (none are attached by this gateway)"
     )
+
+
+class WebhookSecret(BaseModel):
+    secret: str = Field(description="Signs the account's webhooks (HMAC-SHA256); shown in this answer only")

@@ -53,13 +53,16 @@ class TranscriptAnswer(BaseModel):
 
 class TranscriptSummary(BaseModel):
     id: str
-    status: str = Field(description="`processing`, `completed` or `failed`")
+    status: str = Field(
+        description="`queued` (a job waiting its turn), `processing`, `completed` or `failed`"
+    )
     filename: str
     model: str | None
     requested_model: str | None
     language: str | None
     duration: float | None
     error: str | None
+    progress: float | None = Field(description="Jobs: how much of the work is done, 0 to 1; null otherwise")
     created_at: str
     completed_at: str | None
 
@@ -74,3 +77,18 @@ class StoredTranscript(TranscriptSummary):
 class TranscriptList(BaseModel):
     results: list[TranscriptSummary]
     count: int = Field(description="How many transcripts match, over every page")
+
+
+class WebhookAttempt(BaseModel):
+    attempt: int
+    event: str = Field(description="`transcript.completed` or `transcript.failed`")
+    url: str
+    status_code: int | None = Field(description="The receiver's HTTP status; null when none came")
+    error: str | None = Field(description="Why the attempt failed, when it did")
+    duration_ms: float
+    created_at: str
+
+
+class WebhookAttempts(BaseModel):
+    results: list[WebhookAttempt]
+    count: int

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.store.models import LedgerEntry
+from gateway.store.models import LedgerEntry, TranscriptionJob
 
 
 async def grant(
@@ -45,6 +45,18 @@ async def release(session: AsyncSession, hold_id: str) -> None:
     )
 
 
+async def held(session: AsyncSession, hold_id: str) -> tuple[str, int | None, int] | None:
+    """A pending hold's bucket key, account and amount; None once it is settled or released."""
+    row = (
+        await session.execute(
+            select(LedgerEntry.bucket, LedgerEntry.account_id, LedgerEntry.delta).where(
+                LedgerEntry.hold_id == hold_id, LedgerEntry.kind == "hold"
+            )
+        )
+    ).first()
+    return None if row is None else (str(row[0]), row[1], -int(row[2]))
+
+
 async def total(session: AsyncSession, bucket: str) -> int:
     value = await session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(LedgerEntry.bucket == bucket)
@@ -67,10 +79,14 @@ async def snapshot(session: AsyncSession, bucket: str) -> tuple[int, dict[str, i
 
 
 async def stale_holds(session: AsyncSession, older_than: datetime) -> list[tuple[str, str]]:
-    """Holds left by a gateway that died mid-request: (bucket, hold_id)."""
+    """Holds left by a gateway that died mid-request: (bucket, hold_id). A queued job's hold is not one:
+    it waits, however long, for the gateway that runs the job."""
+    of_jobs = select(TranscriptionJob.hold_id).where(TranscriptionJob.hold_id.is_not(None))
     rows = await session.execute(
         select(LedgerEntry.bucket, LedgerEntry.hold_id).where(
-            LedgerEntry.kind == "hold", LedgerEntry.created_at < older_than
+            LedgerEntry.kind == "hold",
+            LedgerEntry.created_at < older_than,
+            LedgerEntry.hold_id.not_in(of_jobs),
         )
     )
     return [(str(bucket), str(hold_id)) for bucket, hold_id in rows]

@@ -59,6 +59,8 @@ class Account(Base):
     """`free` (monthly minutes) or `paid` (credits)."""
     email_preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    webhook_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The key that signs the account's webhooks (HMAC-SHA256): shown once, when it is made."""
 
     keys: Mapped[list[ApiKey]] = relationship(back_populates="account", cascade="all, delete-orphan")
 
@@ -98,10 +100,56 @@ class Transcript(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    progress: Mapped[float | None] = mapped_column(Float, default=None)
+    """0-1 while a job runs (None for a transcription its caller waited for)."""
 
     segments: Mapped[list[TranscriptSegment]] = relationship(
         back_populates="transcript", cascade="all, delete-orphan", order_by="TranscriptSegment.order"
     )
+
+
+class TranscriptionJob(Base):
+    """A transcript to be made in the background: the durable queue that every gateway takes work from.
+    A row is due at `due_at` and free when its lease has lapsed, so a job whose gateway died is taken
+    again by another; it is deleted once the transcript is done and its webhook told (or given up)."""
+
+    __tablename__ = "transcription_jobs"
+
+    transcript_id: Mapped[str] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    phase: Mapped[str] = mapped_column(String(16))
+    """`transcribe`, then `notify` while its webhook is being delivered."""
+    options: Mapped[dict[str, Any]] = mapped_column()
+    """The transcription's options (the fields of `/v1/transcribe`)."""
+    media_path: Mapped[str | None] = mapped_column(String(1024), default=None)
+    """The upload, in the job folder every gateway reads; None until a URL's media is fetched."""
+    source_url: Mapped[str | None] = mapped_column(Text, default=None)
+    webhook_url: Mapped[str | None] = mapped_column(Text, default=None)
+    hold_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    """The ledger hold that pays for it (taken at submission, or once a URL's media is priced)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One attempt to deliver a transcript's webhook, kept so its owner can see what happened."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transcript_id: Mapped[str] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(Text)
+    attempt: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    duration_ms: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TranscriptSegment(Base):

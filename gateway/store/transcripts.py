@@ -21,12 +21,17 @@ async def start(
     filename: str,
     requested_model: str,
     transcript_id: str | None = None,
+    *,
+    queued: bool = False,
 ) -> Transcript:
+    """A transcript being made now (`processing`), or a job's waiting its turn (`queued`, progress 0)."""
     transcript = Transcript(
         id=transcript_id or new_id(),
         account_id=account_id,
         filename=filename[:255],
         requested_model=requested_model,
+        status="queued" if queued else "processing",
+        progress=0.0 if queued else None,
     )
     session.add(transcript)
     await session.flush()
@@ -43,6 +48,7 @@ async def complete(session: AsyncSession, transcript_id: str, result: asr_pb2.Tr
     if transcript is None:  # deleted by its owner while it ran
         return
     transcript.status = "completed"
+    transcript.progress = 1.0 if transcript.progress is not None else None
     transcript.model = result.model
     transcript.language = result.language or None
     transcript.duration = result.duration
@@ -177,6 +183,7 @@ def summary_json(transcript: Transcript) -> dict[str, Any]:
         "language": transcript.language,
         "duration": transcript.duration,
         "error": transcript.error,
+        "progress": transcript.progress,
         "created_at": transcript.created_at.isoformat(),
         "completed_at": transcript.completed_at.isoformat() if transcript.completed_at else None,
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,9 @@ class DecodeJob:
     """The recording's length (a stream's so far): no time goes past it."""
     cancelled: threading.Event
     steering: Steering = field(default_factory=Steering)
+    on_decoded: Callable[[list[SegmentResult], float], None] | None = None
+    """Told after each of Whisper's segments: the segments it gave (none when it was dropped) and how
+    far into the recording decoding has got."""
 
 
 @dataclass
@@ -162,32 +165,41 @@ class StretchDecoder:
         for raw in raw_segments:  # a generator: each step decodes one more window
             if job.cancelled.is_set():
                 raise TranscriptionCancelledError("the caller cancelled the transcription")
-            if not raw.text.strip() or self._is_hallucination(raw):
-                continue
-            timed: list[TimedWord] = []
-            for w in raw.words or ():
-                if not w.word.strip():
-                    continue
-                start = min(max(float(w.start) + offset, cursor), duration)
-                end = min(max(float(w.end) + offset, start), duration)
-                timed.append(
-                    TimedWord(w.word, round(start, 3), round(end, 3), round(float(w.probability), 4))
-                )
-                cursor = end
-            if not timed:
-                start = min(max(float(raw.start) + offset, cursor), duration)
-                cursor = min(max(float(raw.end) + offset, start), duration)
-                confidence = math.exp(min(float(raw.avg_logprob), 0.0))
-                segments.append(_segment(len(segments), raw, raw.text.strip(), start, cursor, confidence, []))
-                continue
-            for piece in split_into_sentences(timed):
-                words = [WordResult(w.text.strip(), w.start, w.end, w.probability) for w in piece]
-                text = "".join(w.text for w in piece).strip()
-                confidence = sum(w.probability for w in words) / len(words)
-                segments.append(
-                    _segment(len(segments), raw, text, words[0].start, words[-1].end, confidence, words)
-                )
+            before = len(segments)
+            cursor = self._collect_one(raw, job, offset, cursor, segments)
+            if job.on_decoded is not None:
+                job.on_decoded(segments[before:], min(float(raw.end) + offset, duration))
         return segments, cursor
+
+    def _collect_one(
+        self, raw: WhisperSegment, job: DecodeJob, offset: float, cursor: float, segments: list[SegmentResult]
+    ) -> float:
+        """Appends the checked sentence segments of one of Whisper's segments; the new cursor."""
+        duration = job.duration
+        if not raw.text.strip() or self._is_hallucination(raw):
+            return cursor
+        timed: list[TimedWord] = []
+        for w in raw.words or ():
+            if not w.word.strip():
+                continue
+            start = min(max(float(w.start) + offset, cursor), duration)
+            end = min(max(float(w.end) + offset, start), duration)
+            timed.append(TimedWord(w.word, round(start, 3), round(end, 3), round(float(w.probability), 4)))
+            cursor = end
+        if not timed:
+            start = min(max(float(raw.start) + offset, cursor), duration)
+            cursor = min(max(float(raw.end) + offset, start), duration)
+            confidence = math.exp(min(float(raw.avg_logprob), 0.0))
+            segments.append(_segment(len(segments), raw, raw.text.strip(), start, cursor, confidence, []))
+            return cursor
+        for piece in split_into_sentences(timed):
+            words = [WordResult(w.text.strip(), w.start, w.end, w.probability) for w in piece]
+            text = "".join(w.text for w in piece).strip()
+            confidence = sum(w.probability for w in words) / len(words)
+            segments.append(
+                _segment(len(segments), raw, text, words[0].start, words[-1].end, confidence, words)
+            )
+        return cursor
 
 
 def _segment(

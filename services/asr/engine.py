@@ -14,7 +14,13 @@ from services.asr.device import Device, choose_device
 from services.asr.diarization.pipeline import DiarizationOptions, Diarizer
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.registry import ModelRegistry, Resolution
-from services.asr.results import SegmentResult, SpeakerTurnResult, TranscribeOptions, TranscriptResult
+from services.asr.results import (
+    ProgressReport,
+    SegmentResult,
+    SpeakerTurnResult,
+    TranscribeOptions,
+    TranscriptResult,
+)
 from services.asr.settings import AsrSettings
 from services.asr.speaker_labels import label_speakers, speaker_bounds
 from services.asr.windows import quiet_windows
@@ -22,6 +28,10 @@ from services.common.errors import InvalidRequestError
 from services.common.media import SAMPLE_RATE, Samples
 
 log = logging.getLogger(__name__)
+
+_DECODING_SHARE_WHEN_DIARIZING = 0.85
+"""The part of a diarized transcription's progress that decoding fills; labelling speakers takes the
+rest (it costs about 15% of the time on a CPU, bench/README.md)."""
 
 
 def normalize_language(language: str) -> str | None:
@@ -31,6 +41,26 @@ def normalize_language(language: str) -> str | None:
     if code not in LANGUAGE_NAMES:
         raise InvalidRequestError(f"unknown language '{language}'; use an ISO 639-1 code or 'auto'")
     return code
+
+
+class _Progress:
+    """The decoder's news turned into reports: segments numbered in the order they were decoded, the
+    furthest point reached (a second pass over skipped speech goes back in time) and the fraction done."""
+
+    def __init__(self, report: ProgressReport, duration: float, diarize: bool) -> None:
+        self._report = report
+        self._duration = duration
+        self._share = _DECODING_SHARE_WHEN_DIARIZING if diarize else 1.0
+        self._reached = 0.0
+        self._told = 0
+
+    def decoded(self, segments: list[SegmentResult], reached_s: float) -> None:
+        self._reached = max(self._reached, reached_s)
+        for segment in segments:  # the final ids are given once every window is decoded
+            segment.id = self._told
+            self._told += 1
+        fraction = self._share * self._reached / self._duration if self._duration else self._share
+        self._report(segments, fraction, self._reached, self._duration)
 
 
 class AsrEngine:
@@ -81,7 +111,11 @@ class AsrEngine:
         return resolution, code
 
     def transcribe(
-        self, audio: Samples, options: TranscribeOptions, cancelled: threading.Event | None = None
+        self,
+        audio: Samples,
+        options: TranscribeOptions,
+        cancelled: threading.Event | None = None,
+        report: ProgressReport | None = None,
     ) -> TranscriptResult:
         started = time.perf_counter()
         resolution, language = self.resolve(options.model, options.language)
@@ -90,7 +124,15 @@ class AsrEngine:
         duration = len(audio) / SAMPLE_RATE
         cancelled = cancelled or threading.Event()
         steering = Steering(options.task, options.prompt, options.temperature)
-        job = DecodeJob(self.registry.get(resolution.weights_id), language, duration, cancelled, steering)
+        progress = _Progress(report, duration, options.diarize) if report is not None else None
+        job = DecodeJob(
+            self.registry.get(resolution.weights_id),
+            language,
+            duration,
+            cancelled,
+            steering,
+            on_decoded=progress.decoded if progress is not None else None,
+        )
         segments: list[SegmentResult] = []
         cursor, probability = 0.0, 1.0
         # Window by window, so faster-whisper's per-file memory is bounded by the window, not the file.
@@ -104,6 +146,8 @@ class AsrEngine:
             recovered = self.decoder.recover_missed(job, audio, start, end, stretch.segments)
             segments += sorted(stretch.segments + recovered, key=lambda s: s.start)
             cursor = max([stretch.cursor, *(s.end for s in recovered)])
+            if progress is not None:
+                progress.decoded([], end / SAMPLE_RATE)
         for index, segment in enumerate(segments):
             segment.id = index
         speakers: list[str] = []

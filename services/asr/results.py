@@ -3,6 +3,7 @@ options a transcription is asked with. Plain data: the servicer turns it into pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -63,3 +64,9 @@ class TranscriptResult:
     processing_seconds: float = 0.0
     speakers: list[str] = field(default_factory=list)
     speaker_turns: list[SpeakerTurnResult] = field(default_factory=list)
+
+
+ProgressReport = Callable[[list[SegmentResult], float, float, float], None]
+"""Called from the worker thread as a transcription advances, once a window: the segments just decoded
+(ids in order, no speakers yet), the fraction of the work done (0-1), the seconds of audio decoded and
+the audio's duration."""

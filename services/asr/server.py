@@ -13,11 +13,11 @@ from pathlib import Path
 import grpc
 from prometheus_client import Gauge
 
-from services.asr.answers import count_transcribed, transcript_proto
+from services.asr.answers import count_transcribed, segment_proto, transcript_proto
 from services.asr.engine import AsrEngine
 from services.asr.languages import LANGUAGE_NAMES
 from services.asr.live_stream import LiveStream
-from services.asr.results import TranscribeOptions, TranscriptResult
+from services.asr.results import ProgressReport, SegmentResult, TranscribeOptions, TranscriptResult
 from services.asr.settings import AsrSettings
 from services.asr.stream_relay import relay_stream
 from services.common import media
@@ -67,20 +67,24 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             raise UnavailableError("the ASR models are still loading")
 
     def _transcribe_file(
-        self, path: Path, options: TranscribeOptions, cancelled: threading.Event
+        self,
+        path: Path,
+        options: TranscribeOptions,
+        cancelled: threading.Event,
+        report: ProgressReport | None,
     ) -> TranscriptResult:
         decoded = path.with_suffix(".pcm")
         try:
             audio = media.decode_to_disk(path, decoded)
-            result = self._engine.transcribe(audio, options, cancelled)
+            result = self._engine.transcribe(audio, options, cancelled, report)
         finally:
             decoded.unlink(missing_ok=True)
         return result
 
-    @observed("Transcribe")
-    async def Transcribe(
-        self, request_iterator: AsyncIterator[asr_pb2.TranscribeRequest], context: grpc.aio.ServicerContext
-    ) -> asr_pb2.Transcript:
+    async def _transcribe_upload(
+        self, request_iterator: AsyncIterator[asr_pb2.TranscribeRequest], report: ProgressReport | None
+    ) -> TranscriptResult:
+        """The streamed upload spooled, queued and transcribed; the transcript proto of both calls."""
         self._check_ready()
         cancelled = threading.Event()
         path: Path | None = None
@@ -100,7 +104,7 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
                 temperature=config.temperature,
             )
             _check_steering(options)
-            result = await self._queue.run(lambda: self._transcribe_file(path, options, cancelled))
+            result = await self._queue.run(lambda: self._transcribe_file(path, options, cancelled, report))
         except asyncio.CancelledError:
             cancelled.set()  # the caller left or the deadline passed: stop decoding at the next window
             log.info("the caller went away; the transcription stops at its next window")
@@ -113,7 +117,46 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             result.duration, result.model, result.requested_model, result.processing_seconds,
         )  # fmt: skip
         count_transcribed(result)
-        return transcript_proto(result)
+        return result
+
+    @observed("Transcribe")
+    async def Transcribe(
+        self, request_iterator: AsyncIterator[asr_pb2.TranscribeRequest], context: grpc.aio.ServicerContext
+    ) -> asr_pb2.Transcript:
+        return transcript_proto(await self._transcribe_upload(request_iterator, None))
+
+    @observed_stream("TranscribeWithProgress")
+    async def TranscribeWithProgress(
+        self, request_iterator: AsyncIterator[asr_pb2.TranscribeRequest], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[asr_pb2.TranscribeEvent]:
+        loop = asyncio.get_running_loop()
+        reports: asyncio.Queue[asr_pb2.TranscribeEvent] = asyncio.Queue()
+
+        def report(
+            segments: list[SegmentResult], fraction: float, decoded_seconds: float, duration: float
+        ) -> None:
+            # From the worker thread: the events are handed to this call's loop, in order.
+            events = [asr_pb2.TranscribeEvent(segment=segment_proto(s)) for s in segments]
+            progress = asr_pb2.TranscribeProgress(
+                fraction=fraction, decoded_seconds=decoded_seconds, duration=duration
+            )
+            events.append(asr_pb2.TranscribeEvent(progress=progress))
+            for event in events:
+                loop.call_soon_threadsafe(reports.put_nowait, event)
+
+        work = asyncio.ensure_future(self._transcribe_upload(request_iterator, report))
+        try:
+            while not work.done() or not reports.empty():
+                next_report = asyncio.ensure_future(reports.get())
+                await asyncio.wait({work, next_report}, return_when=asyncio.FIRST_COMPLETED)
+                if next_report.done():
+                    yield next_report.result()
+                else:
+                    next_report.cancel()
+            result = work.result()
+        finally:
+            work.cancel()  # the caller left: the transcription stops at its next window
+        yield asr_pb2.TranscribeEvent(transcript=transcript_proto(result))
 
     @observed_stream("Stream")
     async def Stream(

@@ -126,3 +126,27 @@ def test_errors_come_back_as_the_sdk_exceptions(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.audio.speech.create(model="tts-1", voice="alloy", input="Hi.", speed=3.5)
     assert "speed" in caught.value.message
+
+
+def test_a_streamed_transcription_sends_each_segment_then_the_whole_text(
+    client: openai.OpenAI, long_speech: Speech
+) -> None:
+    with long_speech.path.open("rb") as audio:
+        events = list(client.audio.transcriptions.create(model="whisper-1", file=audio, stream=True))
+    kinds = [event.type for event in events]
+    assert kinds[-1] == "transcript.text.done" and set(kinds[:-1]) == {"transcript.text.delta"}
+    assert len(kinds) >= 4  # one delta per decoded segment: a 16-sentence story has many
+    done = events[-1]
+    assert "".join(event.delta for event in events[:-1]) == done.text  # type: ignore[union-attr]
+    assert word_error_rate(long_speech.text, done.text) < 0.2  # type: ignore[union-attr]
+    assert (done.model_extra or {}).get("model")  # the weights that ran
+
+
+def test_a_stream_refused_before_it_starts_is_an_sdk_error(
+    client: openai.OpenAI, speech: dict[str, Speech]
+) -> None:
+    with (
+        speech["garden"].path.open("rb") as audio,
+        pytest.raises(openai.BadRequestError, match="stream=true"),
+    ):
+        client.audio.transcriptions.create(model="whisper-1", file=audio, stream=True, response_format="srt")  # type: ignore[call-overload]

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x10stt/v1/asr.proto\x12\x06stt.v1\"a\n\x11TranscribeRequest\x12*\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x18.stt.v1.TranscribeConfigH\x00\x12\x15\n\x0b\x61udio_chunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\xc7\x01\n\x10TranscribeConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x0f\n\x07\x64iarize\x18\x03 \x01(\x08\x12\x10\n\x08speakers\x18\x04 \x01(\x05\x12\x10\n\x08\x66ilename\x18\x05 \x01(\t\x12\x14\n\x0cmin_speakers\x18\x06 \x01(\x05\x12\x14\n\x0cmax_speakers\x18\x07 \x01(\x05\x12\x0c\n\x04task\x18\x08 \x01(\t\x12\x0e\n\x06prompt\x18\t \x01(\t\x12\x13\n\x0btemperature\x18\n \x01(\x02\"S\n\rStreamRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x14.stt.v1.StreamConfigH\x00\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"@\n\x0cStreamConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x0f\n\x07\x64iarize\x18\x03 \x01(\x08\"\xb4\x01\n\x0bStreamEvent\x12$\n\x05ready\x18\x01 \x01(\x0b\x32\x13.stt.v1.StreamReadyH\x00\x12(\n\x07partial\x18\x02 \x01(\x0b\x32\x15.stt.v1.StreamPartialH\x00\x12\"\n\x07segment\x18\x03 \x01(\x0b\x32\x0f.stt.v1.SegmentH\x00\x12(\n\ntranscript\x18\x04 \x01(\x0b\x32\x12.stt.v1.TranscriptH\x00\x42\x07\n\x05\x65vent\"5\n\x0bStreamReady\x12\r\n\x05model\x18\x01 \x01(\t\x12\x17\n\x0frequested_model\x18\x02 \x01(\t\",\n\rStreamPartial\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\"V\n\x04Word\x12\x0c\n\x04word\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\x12\x13\n\x0bprobability\x18\x04 \x01(\x02\x12\x0f\n\x07speaker\x18\x05 \x01(\t\"\xc9\x01\n\x07Segment\x12\n\n\x02id\x18\x01 \x01(\x05\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0f\n\x07speaker\x18\x05 \x01(\t\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1b\n\x05words\x18\x07 \x03(\x0b\x32\x0c.stt.v1.Word\x12\x13\n\x0b\x61vg_logprob\x18\x08 \x01(\x02\x12\x16\n\x0eno_speech_prob\x18\t \x01(\x02\x12\x19\n\x11\x63ompression_ratio\x18\n \x01(\x02\":\n\x0bSpeakerTurn\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x01\x12\x0f\n\x07speaker\x18\x03 \x01(\t\"\x81\x02\n\nTranscript\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x1c\n\x14language_probability\x18\x03 \x01(\x02\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12!\n\x08segments\x18\x05 \x03(\x0b\x32\x0f.stt.v1.Segment\x12\x10\n\x08speakers\x18\x06 \x03(\t\x12\r\n\x05model\x18\x07 \x01(\t\x12\x17\n\x0frequested_model\x18\x08 \x01(\t\x12\x1a\n\x12processing_seconds\x18\t \x01(\x01\x12*\n\rspeaker_turns\x18\n \x03(\x0b\x32\x13.stt.v1.SpeakerTurn\"\x13\n\x11ListModelsRequest\"\x8f\x01\n\tModelInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x01(\x05\x12\r\n\x05speed\x18\x04 \x01(\t\x12\x11\n\tinstalled\x18\x05 \x01(\x08\x12\x11\n\tserved_by\x18\x06 \x01(\t\x12\x10\n\x08is_alias\x18\x07 \x01(\x08\x12\x0e\n\x06loaded\x18\x08 \x01(\x08\"N\n\x12ListModelsResponse\x12!\n\x06models\x18\x01 \x03(\x0b\x32\x11.stt.v1.ModelInfo\x12\x15\n\rdefault_model\x18\x02 \x01(\t\"\x16\n\x14ListLanguagesRequest\"&\n\x08Language\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"<\n\x15ListLanguagesResponse\x12#\n\tlanguages\x18\x01 \x03(\x0b\x32\x10.stt.v1.Language\"\x16\n\x14GetDeviceInfoRequest\"\x8e\x01\n\nDeviceInfo\x12\x0e\n\x06\x64\x65vice\x18\x01 \x01(\t\x12\x14\n\x0c\x63ompute_type\x18\x02 \x01(\t\x12\x15\n\rgpu_available\x18\x03 \x01(\x08\x12\x10\n\x08gpu_name\x18\x04 \x01(\t\x12\x15\n\rgpu_memory_mb\x18\x05 \x01(\x03\x12\x1a\n\x12gpu_memory_used_mb\x18\x06 \x01(\x03\x32\xd4\x02\n\x03\x41sr\x12=\n\nTranscribe\x12\x19.stt.v1.TranscribeRequest\x1a\x12.stt.v1.Transcript(\x01\x12\x38\n\x06Stream\x12\x15.stt.v1.StreamRequest\x1a\x13.stt.v1.StreamEvent(\x01\x30\x01\x12\x43\n\nListModels\x12\x19.stt.v1.ListModelsRequest\x1a\x1a.stt.v1.ListModelsResponse\x12L\n\rListLanguages\x12\x1c.stt.v1.ListLanguagesRequest\x1a\x1d.stt.v1.ListLanguagesResponse\x12\x41\n\rGetDeviceInfo\x12\x1c.stt.v1.GetDeviceInfoRequest\x1a\x12.stt.v1.DeviceInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x10stt/v1/asr.proto\x12\x06stt.v1\"a\n\x11TranscribeRequest\x12*\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x18.stt.v1.TranscribeConfigH\x00\x12\x15\n\x0b\x61udio_chunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\xc7\x01\n\x10TranscribeConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x0f\n\x07\x64iarize\x18\x03 \x01(\x08\x12\x10\n\x08speakers\x18\x04 \x01(\x05\x12\x10\n\x08\x66ilename\x18\x05 \x01(\t\x12\x14\n\x0cmin_speakers\x18\x06 \x01(\x05\x12\x14\n\x0cmax_speakers\x18\x07 \x01(\x05\x12\x0c\n\x04task\x18\x08 \x01(\t\x12\x0e\n\x06prompt\x18\t \x01(\t\x12\x13\n\x0btemperature\x18\n \x01(\x02\"\x98\x01\n\x0fTranscribeEvent\x12.\n\x08progress\x18\x01 \x01(\x0b\x32\x1a.stt.v1.TranscribeProgressH\x00\x12\"\n\x07segment\x18\x02 \x01(\x0b\x32\x0f.stt.v1.SegmentH\x00\x12(\n\ntranscript\x18\x03 \x01(\x0b\x32\x12.stt.v1.TranscriptH\x00\x42\x07\n\x05\x65vent\"Q\n\x12TranscribeProgress\x12\x10\n\x08\x66raction\x18\x01 \x01(\x02\x12\x17\n\x0f\x64\x65\x63oded_seconds\x18\x02 \x01(\x01\x12\x10\n\x08\x64uration\x18\x03 \x01(\x01\"S\n\rStreamRequest\x12&\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x14.stt.v1.StreamConfigH\x00\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"@\n\x0cStreamConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x0f\n\x07\x64iarize\x18\x03 \x01(\x08\"\xb4\x01\n\x0bStreamEvent\x12$\n\x05ready\x18\x01 \x01(\x0b\x32\x13.stt.v1.StreamReadyH\x00\x12(\n\x07partial\x18\x02 \x01(\x0b\x32\x15.stt.v1.StreamPartialH\x00\x12\"\n\x07segment\x18\x03 \x01(\x0b\x32\x0f.stt.v1.SegmentH\x00\x12(\n\ntranscript\x18\x04 \x01(\x0b\x32\x12.stt.v1.TranscriptH\x00\x42\x07\n\x05\x65vent\"5\n\x0bStreamReady\x12\r\n\x05model\x18\x01 \x01(\t\x12\x17\n\x0frequested_model\x18\x02 \x01(\t\",\n\rStreamPartial\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\"V\n\x04Word\x12\x0c\n\x04word\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\x12\x13\n\x0bprobability\x18\x04 \x01(\x02\x12\x0f\n\x07speaker\x18\x05 \x01(\t\"\xc9\x01\n\x07Segment\x12\n\n\x02id\x18\x01 \x01(\x05\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0f\n\x07speaker\x18\x05 \x01(\t\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1b\n\x05words\x18\x07 \x03(\x0b\x32\x0c.stt.v1.Word\x12\x13\n\x0b\x61vg_logprob\x18\x08 \x01(\x02\x12\x16\n\x0eno_speech_prob\x18\t \x01(\x02\x12\x19\n\x11\x63ompression_ratio\x18\n \x01(\x02\":\n\x0bSpeakerTurn\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x01\x12\x0f\n\x07speaker\x18\x03 \x01(\t\"\x81\x02\n\nTranscript\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x1c\n\x14language_probability\x18\x03 \x01(\x02\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12!\n\x08segments\x18\x05 \x03(\x0b\x32\x0f.stt.v1.Segment\x12\x10\n\x08speakers\x18\x06 \x03(\t\x12\r\n\x05model\x18\x07 \x01(\t\x12\x17\n\x0frequested_model\x18\x08 \x01(\t\x12\x1a\n\x12processing_seconds\x18\t \x01(\x01\x12*\n\rspeaker_turns\x18\n \x03(\x0b\x32\x13.stt.v1.SpeakerTurn\"\x13\n\x11ListModelsRequest\"\x8f\x01\n\tModelInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x01(\x05\x12\r\n\x05speed\x18\x04 \x01(\t\x12\x11\n\tinstalled\x18\x05 \x01(\x08\x12\x11\n\tserved_by\x18\x06 \x01(\t\x12\x10\n\x08is_alias\x18\x07 \x01(\x08\x12\x0e\n\x06loaded\x18\x08 \x01(\x08\"N\n\x12ListModelsResponse\x12!\n\x06models\x18\x01 \x03(\x0b\x32\x11.stt.v1.ModelInfo\x12\x15\n\rdefault_model\x18\x02 \x01(\t\"\x16\n\x14ListLanguagesRequest\"&\n\x08Language\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"<\n\x15ListLanguagesResponse\x12#\n\tlanguages\x18\x01 \x03(\x0b\x32\x10.stt.v1.Language\"\x16\n\x14GetDeviceInfoRequest\"\x8e\x01\n\nDeviceInfo\x12\x0e\n\x06\x64\x65vice\x18\x01 \x01(\t\x12\x14\n\x0c\x63ompute_type\x18\x02 \x01(\t\x12\x15\n\rgpu_available\x18\x03 \x01(\x08\x12\x10\n\x08gpu_name\x18\x04 \x01(\t\x12\x15\n\rgpu_memory_mb\x18\x05 \x01(\x03\x12\x1a\n\x12gpu_memory_used_mb\x18\x06 \x01(\x03\x32\xa6\x03\n\x03\x41sr\x12=\n\nTranscribe\x12\x19.stt.v1.TranscribeRequest\x1a\x12.stt.v1.Transcript(\x01\x12P\n\x16TranscribeWithProgress\x12\x19.stt.v1.TranscribeRequest\x1a\x17.stt.v1.TranscribeEvent(\x01\x30\x01\x12\x38\n\x06Stream\x12\x15.stt.v1.StreamRequest\x1a\x13.stt.v1.StreamEvent(\x01\x30\x01\x12\x43\n\nListModels\x12\x19.stt.v1.ListModelsRequest\x1a\x1a.stt.v1.ListModelsResponse\x12L\n\rListLanguages\x12\x1c.stt.v1.ListLanguagesRequest\x1a\x1d.stt.v1.ListLanguagesResponse\x12\x41\n\rGetDeviceInfo\x12\x1c.stt.v1.GetDeviceInfoRequest\x1a\x12.stt.v1.DeviceInfob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,40 +35,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRANSCRIBEREQUEST']._serialized_end=125
   _globals['_TRANSCRIBECONFIG']._serialized_start=128
   _globals['_TRANSCRIBECONFIG']._serialized_end=327
-  _globals['_STREAMREQUEST']._serialized_start=329
-  _globals['_STREAMREQUEST']._serialized_end=412
-  _globals['_STREAMCONFIG']._serialized_start=414
-  _globals['_STREAMCONFIG']._serialized_end=478
-  _globals['_STREAMEVENT']._serialized_start=481
-  _globals['_STREAMEVENT']._serialized_end=661
-  _globals['_STREAMREADY']._serialized_start=663
-  _globals['_STREAMREADY']._serialized_end=716
-  _globals['_STREAMPARTIAL']._serialized_start=718
-  _globals['_STREAMPARTIAL']._serialized_end=762
-  _globals['_WORD']._serialized_start=764
-  _globals['_WORD']._serialized_end=850
-  _globals['_SEGMENT']._serialized_start=853
-  _globals['_SEGMENT']._serialized_end=1054
-  _globals['_SPEAKERTURN']._serialized_start=1056
-  _globals['_SPEAKERTURN']._serialized_end=1114
-  _globals['_TRANSCRIPT']._serialized_start=1117
-  _globals['_TRANSCRIPT']._serialized_end=1374
-  _globals['_LISTMODELSREQUEST']._serialized_start=1376
-  _globals['_LISTMODELSREQUEST']._serialized_end=1395
-  _globals['_MODELINFO']._serialized_start=1398
-  _globals['_MODELINFO']._serialized_end=1541
-  _globals['_LISTMODELSRESPONSE']._serialized_start=1543
-  _globals['_LISTMODELSRESPONSE']._serialized_end=1621
-  _globals['_LISTLANGUAGESREQUEST']._serialized_start=1623
-  _globals['_LISTLANGUAGESREQUEST']._serialized_end=1645
-  _globals['_LANGUAGE']._serialized_start=1647
-  _globals['_LANGUAGE']._serialized_end=1685
-  _globals['_LISTLANGUAGESRESPONSE']._serialized_start=1687
-  _globals['_LISTLANGUAGESRESPONSE']._serialized_end=1747
-  _globals['_GETDEVICEINFOREQUEST']._serialized_start=1749
-  _globals['_GETDEVICEINFOREQUEST']._serialized_end=1771
-  _globals['_DEVICEINFO']._serialized_start=1774
-  _globals['_DEVICEINFO']._serialized_end=1916
-  _globals['_ASR']._serialized_start=1919
-  _globals['_ASR']._serialized_end=2259
+  _globals['_TRANSCRIBEEVENT']._serialized_start=330
+  _globals['_TRANSCRIBEEVENT']._serialized_end=482
+  _globals['_TRANSCRIBEPROGRESS']._serialized_start=484
+  _globals['_TRANSCRIBEPROGRESS']._serialized_end=565
+  _globals['_STREAMREQUEST']._serialized_start=567
+  _globals['_STREAMREQUEST']._serialized_end=650
+  _globals['_STREAMCONFIG']._serialized_start=652
+  _globals['_STREAMCONFIG']._serialized_end=716
+  _globals['_STREAMEVENT']._serialized_start=719
+  _globals['_STREAMEVENT']._serialized_end=899
+  _globals['_STREAMREADY']._serialized_start=901
+  _globals['_STREAMREADY']._serialized_end=954
+  _globals['_STREAMPARTIAL']._serialized_start=956
+  _globals['_STREAMPARTIAL']._serialized_end=1000
+  _globals['_WORD']._serialized_start=1002
+  _globals['_WORD']._serialized_end=1088
+  _globals['_SEGMENT']._serialized_start=1091
+  _globals['_SEGMENT']._serialized_end=1292
+  _globals['_SPEAKERTURN']._serialized_start=1294
+  _globals['_SPEAKERTURN']._serialized_end=1352
+  _globals['_TRANSCRIPT']._serialized_start=1355
+  _globals['_TRANSCRIPT']._serialized_end=1612
+  _globals['_LISTMODELSREQUEST']._serialized_start=1614
+  _globals['_LISTMODELSREQUEST']._serialized_end=1633
+  _globals['_MODELINFO']._serialized_start=1636
+  _globals['_MODELINFO']._serialized_end=1779
+  _globals['_LISTMODELSRESPONSE']._serialized_start=1781
+  _globals['_LISTMODELSRESPONSE']._serialized_end=1859
+  _globals['_LISTLANGUAGESREQUEST']._serialized_start=1861
+  _globals['_LISTLANGUAGESREQUEST']._serialized_end=1883
+  _globals['_LANGUAGE']._serialized_start=1885
+  _globals['_LANGUAGE']._serialized_end=1923
+  _globals['_LISTLANGUAGESRESPONSE']._serialized_start=1925
+  _globals['_LISTLANGUAGESRESPONSE']._serialized_end=1985
+  _globals['_GETDEVICEINFOREQUEST']._serialized_start=1987
+  _globals['_GETDEVICEINFOREQUEST']._serialized_end=2009
+  _globals['_DEVICEINFO']._serialized_start=2012
+  _globals['_DEVICEINFO']._serialized_end=2154
+  _globals['_ASR']._serialized_start=2157
+  _globals['_ASR']._serialized_end=2579
 # @@protoc_insertion_point(module_scope)

@@ -38,6 +38,26 @@ class TranscribeConfig(_message.Message):
     temperature: float
     def __init__(self, model: _Optional[str] = ..., language: _Optional[str] = ..., diarize: _Optional[bool] = ..., speakers: _Optional[int] = ..., filename: _Optional[str] = ..., min_speakers: _Optional[int] = ..., max_speakers: _Optional[int] = ..., task: _Optional[str] = ..., prompt: _Optional[str] = ..., temperature: _Optional[float] = ...) -> None: ...
 
+class TranscribeEvent(_message.Message):
+    __slots__ = ("progress", "segment", "transcript")
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_FIELD_NUMBER: _ClassVar[int]
+    TRANSCRIPT_FIELD_NUMBER: _ClassVar[int]
+    progress: TranscribeProgress
+    segment: Segment
+    transcript: Transcript
+    def __init__(self, progress: _Optional[_Union[TranscribeProgress, _Mapping]] = ..., segment: _Optional[_Union[Segment, _Mapping]] = ..., transcript: _Optional[_Union[Transcript, _Mapping]] = ...) -> None: ...
+
+class TranscribeProgress(_message.Message):
+    __slots__ = ("fraction", "decoded_seconds", "duration")
+    FRACTION_FIELD_NUMBER: _ClassVar[int]
+    DECODED_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    fraction: float
+    decoded_seconds: float
+    duration: float
+    def __init__(self, fraction: _Optional[float] = ..., decoded_seconds: _Optional[float] = ..., duration: _Optional[float] = ...) -> None: ...
+
 class StreamRequest(_message.Message):
     __slots__ = ("config", "audio")
     CONFIG_FIELD_NUMBER: _ClassVar[int]

@@ -39,6 +39,11 @@ class AsrStub:
                 request_serializer=stt_dot_v1_dot_asr__pb2.TranscribeRequest.SerializeToString,
                 response_deserializer=stt_dot_v1_dot_asr__pb2.Transcript.FromString,
                 _registered_method=True)
+        self.TranscribeWithProgress = channel.stream_stream(
+                '/stt.v1.Asr/TranscribeWithProgress',
+                request_serializer=stt_dot_v1_dot_asr__pb2.TranscribeRequest.SerializeToString,
+                response_deserializer=stt_dot_v1_dot_asr__pb2.TranscribeEvent.FromString,
+                _registered_method=True)
         self.Stream = channel.stream_stream(
                 '/stt.v1.Asr/Stream',
                 request_serializer=stt_dot_v1_dot_asr__pb2.StreamRequest.SerializeToString,
@@ -68,6 +73,16 @@ class AsrServicer:
         """Transcribes one media file. The client streams the file: the first message carries the
         config, every following message a chunk of the file's bytes, in order. Audio never crosses
         the mesh as one message, so no process holds a whole upload in memory.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TranscribeWithProgress(self, request_iterator, context):
+        """Transcribes one media file as `Transcribe` does (the same requests), telling the caller how far it
+        has got: `progress` as the work advances, each `segment` once its window is decoded (before any
+        speaker is labelled), and last the whole `transcript`, then the call ends. Jobs report their
+        progress from it and clients read text as it is decoded.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -114,6 +129,11 @@ def add_AsrServicer_to_server(servicer, server):
                     servicer.Transcribe,
                     request_deserializer=stt_dot_v1_dot_asr__pb2.TranscribeRequest.FromString,
                     response_serializer=stt_dot_v1_dot_asr__pb2.Transcript.SerializeToString,
+            ),
+            'TranscribeWithProgress': grpc.stream_stream_rpc_method_handler(
+                    servicer.TranscribeWithProgress,
+                    request_deserializer=stt_dot_v1_dot_asr__pb2.TranscribeRequest.FromString,
+                    response_serializer=stt_dot_v1_dot_asr__pb2.TranscribeEvent.SerializeToString,
             ),
             'Stream': grpc.stream_stream_rpc_method_handler(
                     servicer.Stream,
@@ -163,6 +183,33 @@ class Asr:
             '/stt.v1.Asr/Transcribe',
             stt_dot_v1_dot_asr__pb2.TranscribeRequest.SerializeToString,
             stt_dot_v1_dot_asr__pb2.Transcript.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TranscribeWithProgress(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/stt.v1.Asr/TranscribeWithProgress',
+            stt_dot_v1_dot_asr__pb2.TranscribeRequest.SerializeToString,
+            stt_dot_v1_dot_asr__pb2.TranscribeEvent.FromString,
             options,
             channel_credentials,
             insecure,
