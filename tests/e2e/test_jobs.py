@@ -328,3 +328,26 @@ def test_a_job_survives_a_gateway_killed_mid_work(
     minutes = -(-long_speech.duration // 60)
     account = httpx.get(f"{second.url}/api/v1/account/", headers=headers).json()
     assert account["credits"] == 50 - minutes, account  # charged once, the dead gateway's hold reused
+
+
+def test_a_webhook_that_keeps_failing_is_given_up_after_its_time(
+    start_gateway: Callable[..., GatewayProcess],
+    receiver: tuple[str, type[_Receiver]],
+    speech: dict[str, Speech],
+) -> None:
+    # Waits of 0.5, 1, 2 s against 3 s to retry: about three attempts (fewer when the machine is slow
+    # to wake the runner), then the next would start past the time, so it is given up.
+    gateway = start_gateway(**LOOPBACK_ALLOWED, **FAST_WEBHOOK_RETRIES, STT_GATEWAY_WEBHOOK_RETRY_FOR_S="3")
+    headers = _key(gateway, "gives-up@example.com")
+    httpx.post(f"{gateway.url}/api/v1/webhook-secret/", headers=headers)
+    address, handler = receiver
+    handler.statuses = [500] * 100
+    queued = _submit(gateway, headers, speech["garden"], model="tiny.en", webhook_url=f"{address}/hook")
+    _wait(gateway, headers, queued["id"], {"completed", "failed"})
+    time.sleep(10)  # the 3 s to retry and the longest wait, with room
+    tried = len(handler.received)
+    assert 2 <= tried <= 3, tried
+    time.sleep(5)
+    assert len(handler.received) == tried  # given up: no attempt comes later
+    attempts = httpx.get(f"{gateway.url}/api/v1/transcripts/{queued['id']}/webhooks/", headers=headers).json()
+    assert [a["status_code"] for a in attempts["results"]] == [500] * tried

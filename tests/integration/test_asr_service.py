@@ -50,6 +50,45 @@ async def test_streamed_file_is_transcribed_by_the_model_that_ran(
     assert abs(transcript.duration - clip.duration) < 0.1
 
 
+async def _with_progress(address: str, path: Path, **config: object) -> list[asr_pb2.TranscribeEvent]:
+    async with grpc.aio.insecure_channel(address) as channel:
+        call = asr_pb2_grpc.AsrStub(channel).TranscribeWithProgress(_requests(path, **config), timeout=300)
+        return [event async for event in call]
+
+
+async def test_progress_and_segments_come_before_the_transcript(asr: AsrProcess, long_speech: Speech) -> None:
+    events = await _with_progress(asr.address, long_speech.path, model="tiny.en")
+    kinds = [event.WhichOneof("event") for event in events]
+    assert kinds[-1] == "transcript" and kinds.count("transcript") == 1
+    transcript = events[-1].transcript
+    fractions = [event.progress.fraction for event in events if event.HasField("progress")]
+    assert len(fractions) >= 3 and fractions == sorted(fractions)  # after each decoded segment, rising
+    assert 0.0 < fractions[0] < 1.0 and fractions[-1] == pytest.approx(1.0)
+    progress = [event.progress for event in events if event.HasField("progress")]
+    assert all(p.duration == pytest.approx(long_speech.duration, abs=0.1) for p in progress)
+    segments = [event.segment for event in events if event.HasField("segment")]
+    assert [s.id for s in segments] == list(range(len(segments)))
+    assert " ".join(s.text for s in segments) == transcript.text  # undiarized: the same segments
+    assert word_error_rate(long_speech.text, transcript.text) < 0.25
+
+
+async def test_diarizing_leaves_the_last_part_of_progress_to_speakers(
+    asr: AsrProcess, conversation: Speech
+) -> None:
+    events = await _with_progress(asr.address, conversation.path, model="tiny.en", diarize=True)
+    fractions = [event.progress.fraction for event in events if event.HasField("progress")]
+    assert fractions[-1] == pytest.approx(0.85)  # decoding is done; the speakers come with the transcript
+    assert events[-1].transcript.speakers
+
+
+async def test_progress_calls_refuse_bad_input_as_transcribe_does(asr: AsrProcess, tmp_path: Path) -> None:
+    fake = tmp_path / "notes.mp3"
+    fake.write_text("not audio at all\n" * 100)
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await _with_progress(asr.address, fake)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
 async def test_request_id_from_metadata_reaches_the_service_logs(
     asr: AsrProcess, speech: dict[str, Speech]
 ) -> None:
