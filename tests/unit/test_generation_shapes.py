@@ -85,10 +85,20 @@ def test_picked_quotes_are_copied_from_the_lines() -> None:
         jsonschema.validate({"quotes": [{"line": 3, "why": "no such line"}]}, schema)
 
 
-def test_chapters_must_start_in_order() -> None:
-    assert lines.chapters_in_order({"chapters": [{"line": 1}, {"line": 4}]}) is None
-    assert lines.chapters_in_order({"chapters": [{"line": 4}, {"line": 2}]}) is not None
-    assert lines.chapters_in_order({"chapters": [{"line": 2}, {"line": 2}]}) is not None
+def test_chapters_come_out_in_the_order_of_the_text_one_per_line() -> None:
+    offered = [lines.Line("Opening.", 0.0), lines.Line("Budget.", 3.0), lines.Line("Travel.", 7.5), lines.Line("Close.", 9.0)]
+    value = {
+        "chapters": [
+            {"line": 3, "title": "Travel", "summary": "Trips."},
+            {"line": 1, "title": "Start", "summary": "Hello."},
+            {"line": 3, "title": "Again", "summary": "A second chapter at line 3."},
+        ]
+    }
+    chapters = lines.chapters_from(value, offered)["chapters"]
+    assert [(c["title"], c["start_time"], c["first_line"]) for c in chapters] == [
+        ("Start", 0.0, "Opening."),
+        ("Travel", 7.5, "Travel."),
+    ]
 
 
 def test_each_llm_analysis_has_its_own_prompt_and_schema() -> None:

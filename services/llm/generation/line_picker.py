@@ -78,11 +78,7 @@ class LinePicker:
         chapters: list[dict[str, Any]] = []
         for group in groups:
             schema = lines.chapters_schema(len(group), most)
-            value = picked.add(
-                await self._structured.ask(
-                    instructions, lines.numbered(group), schema, lines.chapters_in_order
-                )
-            )
+            value = picked.add(await self._structured.ask(instructions, lines.numbered(group), schema))
             chapters += lines.chapters_from(value, group)["chapters"]
         while len(chapters) > MAX_CHAPTERS:  # more parts than chapters: keep the best starts
             chapters = await self._fewer_chapters(chapters, picked)
