@@ -86,7 +86,12 @@ def test_picked_quotes_are_copied_from_the_lines() -> None:
 
 
 def test_chapters_come_out_in_the_order_of_the_text_one_per_line() -> None:
-    offered = [lines.Line("Opening.", 0.0), lines.Line("Budget.", 3.0), lines.Line("Travel.", 7.5), lines.Line("Close.", 9.0)]
+    offered = [
+        lines.Line("Opening.", 0.0),
+        lines.Line("Budget.", 3.0),
+        lines.Line("Travel.", 7.5),
+        lines.Line("Close.", 9.0),
+    ]
     value = {
         "chapters": [
             {"line": 3, "title": "Travel", "summary": "Trips."},
