@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast protos lint bench install apertium
+.PHONY: run test test-fast protos lint bench install apertium chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,12 +46,24 @@ apertium:
 	  echo "make: Apertium is missing; for translation on the CPU run: sudo apt-get install $(APERTIUM_PACKAGES)"; \
 	fi
 
+# Chromium runs the web page's browser tests (Playwright drives it; it downloads no browser itself).
+chromium:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing chromium for the browser tests"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q chromium >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	else \
+	  echo "make: Chromium is missing; the browser tests are skipped until: sudo apt-get install chromium"; \
+	fi
+
 ## Start the whole platform on this machine (CPU defaults); STT_PORT changes the gateway's port.
 run: $(STAMP) apertium
 	$(VENV)/bin/stt serve
 
 ## Run the test suite (unit, integration over real gRPC and Redis, end to end with real models).
-test: $(STAMP) apertium
+test: $(STAMP) apertium chromium
 	$(PY) -m pytest
 
 ## The fast tier only (pure logic, and the gateway in process against recorded services): seconds.

@@ -32,6 +32,7 @@ from gateway.routes import (
     transcripts,
     translate,
     tts,
+    web,
 )
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
@@ -80,8 +81,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     routers = (
         transcribe, openai_audio, stream, enhance, tts, summarize, analyze, generate, embed, translate,
-        models, health, account, transcript_jobs, transcripts, transcript_intelligence,
+        models, health, account, transcript_jobs, transcripts, transcript_intelligence, web,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
+    web.mount_page(app)
     return app
