@@ -43,8 +43,16 @@ class SpooledUpload:
         self.path.unlink(missing_ok=True)
 
 
+def _readable(size: int) -> str:
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"
+
+
 def _limit_message(limit: int) -> str:
-    return f"file too large: the limit is {limit / 1024**2:.0f} MB"
+    exact = f" ({limit} bytes)" if limit >= 1024 else ""
+    return f"file too large: the limit is {_readable(limit)}{exact}"
 
 
 class _UploadParser:

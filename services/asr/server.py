@@ -76,6 +76,7 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         decoded = path.with_suffix(".pcm")
         try:
             audio = media.decode_to_disk(path, decoded)
+            log.info("decoding %.1f s of audio", len(audio) / media.SAMPLE_RATE)  # a worker has it now
             result = self._engine.transcribe(audio, options, cancelled, report)
         finally:
             decoded.unlink(missing_ok=True)

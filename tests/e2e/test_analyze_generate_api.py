@@ -24,6 +24,10 @@ MEETING = (
 )
 
 
+ITEM_KEYS = {"topics": {"name", "summary"}, "action_items": {"task", "owner", "due"}}
+REQUIRED_TEXT = {"topics": ("name", "summary"), "action_items": ("task",)}
+
+
 def _post(url: str, path: str, body: object) -> httpx.Response:
     return httpx.post(f"{url}{path}", json=body, timeout=300)
 
@@ -47,6 +51,11 @@ def test_every_analysis_type_answers_its_shape_and_method(
     body = answer.json()
     assert body["type"] == kind and body["method"] == method
     assert isinstance(body[field], list)
+    if kind in ITEM_KEYS:  # what the language model wrote: items of the documented shape, not none
+        assert body[field], body
+        for item in body[field]:
+            assert set(item) == ITEM_KEYS[kind], item
+            assert all(isinstance(item[key], str) and item[key].strip() for key in REQUIRED_TEXT[kind]), item
     if method == "llm":
         assert body["model"] == "SmolLM2-135M-Instruct" and body["usage"]["completion_tokens"] > 0
     else:
@@ -107,10 +116,14 @@ def test_chapters_of_plain_text_start_on_its_sentences(gateway: GatewayProcess) 
 
 
 def test_a_prompt_steers_the_content(gateway: GatewayProcess) -> None:
+    # Decoding is greedy here: the same request gives the same post, so a different post shows that the
+    # prompt reached the model.
+    plain = _post(gateway.url, "/v1/generate", {"text": MEETING, "type": "social_linkedin"})
     body = {"text": MEETING, "type": "social_linkedin", "prompt": "Mention the new dashboard."}
-    answer = _post(gateway.url, "/v1/generate", body)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["data"]["posts"][0]["text"]
+    steered = _post(gateway.url, "/v1/generate", body)
+    assert plain.status_code == steered.status_code == 200, (plain.text, steered.text)
+    assert steered.json()["data"]["posts"][0]["text"]
+    assert steered.json()["data"] != plain.json()["data"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import httpx
 import pytest
 
@@ -30,13 +33,34 @@ def test_languages_are_every_language_of_the_multilingual_model(gateway: Gateway
     assert {"code": "kk", "name": "kazakh"} in languages
 
 
+def _gpus_here() -> list[tuple[str, int]]:
+    """The GPUs this machine has, by nvidia-smi (name, memory in MB); none without it."""
+    if shutil.which("nvidia-smi") is None:
+        return []
+    listed = subprocess.run(
+        ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if listed.returncode != 0:
+        return []
+    rows = [line.rsplit(",", 1) for line in listed.stdout.strip().splitlines() if line.strip()]
+    return [(name.strip(), int(memory)) for name, memory in rows]
+
+
 def test_health_reports_gpu_facts_and_services(gateway: GatewayProcess) -> None:
     body = httpx.get(f"{gateway.url}/health").json()
     assert body["status"] == "ok"
-    assert body["gpu_available"] is False  # these test machines have no GPU
     assert body["services"]["asr"]["status"] == "serving"
-    assert body["services"]["asr"]["device"] == "cpu"
     assert body["services"]["redis"]["status"] == "ok"
+    gpus = _gpus_here()  # what the hardware says, read apart from the service's own reading
+    assert body["gpu_available"] is bool(gpus)
+    if gpus:
+        assert body["gpu_name"] == gpus[0][0]
+        assert body["gpu_memory_mb"] == pytest.approx(gpus[0][1], rel=0.02)
+        assert body["services"]["asr"]["device"] == "cuda"
+    else:
+        assert body["gpu_name"] is None and body["gpu_memory_mb"] == 0
+        assert body["services"]["asr"]["device"] == "cpu"
 
 
 def test_metrics_are_prometheus_text(gateway: GatewayProcess) -> None:

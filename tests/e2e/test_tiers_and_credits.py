@@ -74,7 +74,7 @@ def test_files_over_the_tier_limit_are_413(
     clip = speech["weather"]  # about 250 kB of WAV
     assert clip.path.stat().st_size > 200_000
     anonymous = _post(platform, clip)
-    assert anonymous.status_code == 413 and "0 MB" in anonymous.json()["error"]
+    assert anonymous.status_code == 413 and "the limit is 97.7 KB (100000 bytes)" in anonymous.json()["error"]
     assert _post(platform, clip, platform.signup("big@example.com")).status_code == 413
     paid = admin(
         platform, "create-account", "--email", "paid-big@example.com", "--plan", "paid", "--credits", "5"

@@ -153,8 +153,14 @@ def test_diarize_false_gives_no_speaker_labels(gateway: GatewayProcess, speech: 
 
 
 def test_forced_language_is_used(gateway: GatewayProcess, speech: dict[str, Speech]) -> None:
-    body = post(gateway, speech["garden"].path, language="en").json()
-    assert body["language"] == "en"
+    # English speech forced to Spanish: detection would say `en`, so only an obeyed field gives `es`,
+    # and the decoder then writes Spanish, not the English words it hears.
+    clip = speech["garden"]
+    detected = post(gateway, clip.path).json()
+    assert detected["language"] == "en" and word_error_rate(clip.text, detected["text"]) < 0.25
+    forced = post(gateway, clip.path, language="es").json()
+    assert forced["language"] == "es"
+    assert word_error_rate(clip.text, forced["text"]) > 0.5, forced["text"]
 
 
 async def test_two_transcriptions_at_once_both_succeed(

@@ -176,6 +176,9 @@ def test_generated_content_is_cached_per_type_and_prompt(stored: Stored) -> None
     assert again.json()["cached"] is True, again.text
     steered = stored.post("generate", {"type": "flashcards", "prompt": "Only about the bridge."}).json()
     assert steered["cached"] is False and plain.json()["type"] == steered["type"] == "flashcards"
+    # Decoding is greedy here: the same request gives the same cards, so different cards show that the
+    # prompt reached the model.
+    assert steered["data"] != plain.json()["data"]
 
 
 def test_chat_cites_the_segments_that_hold_the_answer(stored: Stored) -> None:
@@ -207,17 +210,38 @@ def test_retrieval_finds_the_right_segment_for_each_question(stored: Stored) -> 
         assert any(words in s["text"].lower() for s in sources[:3]), (question, sources[:3])
 
 
-def test_a_session_keeps_its_history_for_follow_up_questions(stored: Stored, stranger: Stored) -> None:
+def test_a_session_keeps_its_history_for_follow_up_questions(
+    stored: Stored, stranger: Stored, speech: dict[str, Speech]
+) -> None:
     first = stored.post("chat", {"question": "Who came from the city to study the rocks?"}).json()
     session_id = first["session_id"]
     follow = stored.post("chat", {"question": "How long did she stay?", "session_id": session_id}).json()
     assert follow["session_id"] == session_id
-    turns = _rows(stored, "SELECT role, content FROM chat_turns WHERE session_id = ? ORDER BY id", session_id)
+    query = "SELECT role, content FROM chat_turns WHERE session_id = ? AND transcript_id = ? ORDER BY id"
+    turns = _rows(stored, query, session_id, stored.transcript_id)
     assert [r for r, _ in turns] == ["user", "assistant", "user", "assistant"]
     assert turns[0][1] == "Who came from the city to study the rocks?"
     assert turns[1][1] == first["answer"]
-    # Another account using the same session id gets none of it, and never this transcript.
+    # Another account cannot reach this transcript, even with the session id...
     assert stranger.post("chat", {"question": "And then?", "session_id": session_id}).status_code == 404
+    # ...and the same session id on a transcript of its own is a session of its own: it holds only the
+    # stranger's turns, and the owner's session is left as it was.
+    mine = httpx.post(
+        f"{stranger.url}/v1/transcribe",
+        files={"file": ("mine.wav", speech["garden"].path.read_bytes())},
+        data={"model": "tiny.en", "diarize": "false"},
+        headers=stranger.headers,
+        timeout=300,
+    )
+    assert mine.status_code == 200, mine.text
+    reused = stranger.post(
+        "chat", {"question": "What grew there?", "session_id": session_id}, mine.json()["id"]
+    )
+    assert reused.status_code == 200, reused.text
+    assert reused.json()["session_id"] == session_id
+    theirs = _rows(stored, query, session_id, mine.json()["id"])
+    assert next(content for _, content in theirs) == "What grew there?" and len(theirs) == 2
+    assert _rows(stored, query, session_id, stored.transcript_id) == turns
 
 
 def test_a_streamed_answer_arrives_as_server_sent_events(stored: Stored) -> None:

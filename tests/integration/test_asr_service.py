@@ -187,7 +187,8 @@ async def test_a_full_queue_refuses_with_resource_exhausted(
     single_worker_asr: AsrProcess, conversation: Speech
 ) -> None:
     first = asyncio.create_task(transcribe(single_worker_asr.address, conversation.path))
-    await asyncio.sleep(0.5)  # the first call holds the only worker
+    while "decoding " not in single_worker_asr.log():  # the first call holds the only worker
+        await asyncio.sleep(0.05)
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await transcribe(single_worker_asr.address, conversation.path)
     assert error.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED

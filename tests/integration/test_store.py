@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from gateway.store import accounts, ledger, transcripts
+from gateway.store import accounts, chats, ledger, transcripts
 from gateway.store.database import create_engine, migrate, session_factory
 from gateway.store.models import ApiKey, Base
 from stt.v1 import asr_pb2
@@ -114,6 +114,33 @@ async def test_transcripts_are_scoped_filtered_and_paged(sessions: async_session
         assert await transcripts.delete(session, owner.id, ids[0]) is True
     async with sessions() as session:
         assert await transcripts.get(session, owner.id, ids[0]) is None
+
+
+async def test_a_chat_session_is_scoped_to_its_account_and_transcript(
+    sessions: async_sessionmaker[Any],
+) -> None:
+    async with sessions.begin() as session:
+        owner = await accounts.create_account(session, "chat-owner@example.com")
+        other = await accounts.create_account(session, "chat-other@example.com")
+        owned = await transcripts.start(session, owner.id, "a.wav", "base")
+        second = await transcripts.start(session, owner.id, "b.wav", "base")
+        theirs = await transcripts.start(session, other.id, "c.wav", "base")
+        chats.add_exchange(session, owner.id, owned.id, "s1", "Who came?", "A geologist.")
+        chats.add_exchange(session, other.id, theirs.id, "s1", "What grew?", "Tomatoes.")
+    async with sessions() as session:
+        assert await chats.history(session, owner.id, owned.id, "s1", 10) == [
+            ("user", "Who came?"),
+            ("assistant", "A geologist."),
+        ]
+        assert await chats.history(session, other.id, theirs.id, "s1", 10) == [
+            ("user", "What grew?"),
+            ("assistant", "Tomatoes."),
+        ]
+        assert await chats.history(session, owner.id, second.id, "s1", 10) == []  # another transcript
+        assert await chats.history(session, other.id, owned.id, "s1", 10) == []  # another account
+        assert await chats.turns(session, owner.id, owned.id, "s1") == 2
+        assert await chats.turns(session, owner.id, second.id, "s1") == 0
+        assert await chats.history(session, owner.id, owned.id, "s1", 1) == [("assistant", "A geologist.")]
 
 
 async def test_ledger_holds_charges_and_usage(sessions: async_sessionmaker[Any]) -> None:
