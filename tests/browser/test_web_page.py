@@ -86,6 +86,25 @@ def test_a_file_is_transcribed_played_from_a_word_and_searched(
     assert overflow <= 1  # nothing wider than a phone's screen
 
 
+def test_a_dropped_file_is_taken(page: Any, speech: dict[str, Speech]) -> None:
+    clip = speech["weather"]
+    dropped = page.evaluate_handle(
+        """async ([name, bytes]) => {
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(bytes)], name, {type: "audio/wav"}));
+            return data;
+        }""",
+        [clip.path.name, list(clip.path.read_bytes())],
+    )
+    page.dispatch_event("#drop", "dragover", {"dataTransfer": dropped})
+    assert "over" in page.locator("#drop").get_attribute("class")
+    page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+    assert page.locator("#file-name").inner_text().startswith(clip.path.name)
+    page.get_by_role("button", name="Transcribe").click()
+    page.wait_for_selector("#transcript .word", timeout=180_000)
+    assert word_error_rate(clip.text, _words(page, "#transcript")) < 0.25
+
+
 def test_the_keyboard_reaches_tabs_and_the_file_chooser(page: Any) -> None:
     page.get_by_role("tab", name="File").focus()
     page.keyboard.press("ArrowRight")
@@ -130,6 +149,12 @@ def test_a_keyed_account_queues_a_job_then_reads_exports_summary_quotes_and_chat
     assert page.locator("#transcript .speaker").count() >= 1
 
     page.get_by_role("tab", name="My transcripts").click()
+    page.get_by_label("Status").select_option("failed")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_function("() => document.getElementById('page-info').textContent === 'No transcripts yet.'")
+    page.get_by_label("Status").select_option("completed")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_function("() => document.getElementById('page-info').textContent.endsWith(' of 1')")
     page.get_by_role("button", name=conversation.path.name).click()
     page.wait_for_selector("#detail-transcript .word")
     expected = {"txt": b"", "srt": b"1\n", "vtt": b"WEBVTT", "docx": b"PK", "pdf": b"%PDF", "csv": b""}
