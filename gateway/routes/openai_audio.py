@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway import tiers
 from gateway.credits import Hold
 from gateway.dependencies import PrincipalDep, RequestIdDep, StateDep
-from gateway.errors import ApiError, openai_error_body
+from gateway.errors import ApiError, api_error_of, openai_error_body
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.schemas.openai import OpenAiTranscription, OpenAiVerboseTranscription
 from gateway.speech import speak_to_file, spoken_answer
@@ -28,6 +28,7 @@ from gateway.transcript_record import TranscriptRecord
 from gateway.transcription import hold_upload, transcribe_held, transcribe_upload
 from gateway.uploads import form_of, media_upload, multipart_schema
 from services.asr.languages import LANGUAGE_NAMES
+from services.common.queued import queued_while
 from stt.v1 import asr_pb2, tts_pb2
 
 router = APIRouter(tags=["openai"])
@@ -147,19 +148,13 @@ def _streamed(
             )
             try:
                 told = 0
-                while not work.done() or not deltas.empty():
-                    delta = asyncio.ensure_future(deltas.get())
-                    await asyncio.wait({work, delta}, return_when=asyncio.FIRST_COMPLETED)
-                    if not delta.done():
-                        delta.cancel()
-                        continue
-                    yield _event(
-                        {"type": "transcript.text.delta", "delta": (" " if told else "") + delta.result()}
-                    )
+                async for delta in queued_while(work, deltas):
+                    yield _event({"type": "transcript.text.delta", "delta": (" " if told else "") + delta})
                     told += 1
                 transcript = work.result().transcript
-            except ApiError as exc:
-                yield _event({"type": "error", "error": openai_error_body(exc)})
+            except Exception as exc:  # the answer has started: the failure is an event the SDK raises
+                error = api_error_of(exc, "a streamed transcription", state.settings.retry_after_s)
+                yield _event({"type": "error", "error": openai_error_body(error)})
                 return
             finally:
                 work.cancel()

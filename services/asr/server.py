@@ -24,6 +24,7 @@ from services.common import media
 from services.common.errors import BusyError, InvalidRequestError, UnavailableError
 from services.common.gpu import read_gpu_facts
 from services.common.metrics import observed, observed_stream
+from services.common.queued import queued_while
 from services.common.uploads import spool_upload
 from services.common.work_queue import WorkQueue
 from stt.v1 import asr_pb2, asr_pb2_grpc
@@ -147,13 +148,8 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
 
         work = asyncio.ensure_future(self._transcribe_upload(request_iterator, report))
         try:
-            while not work.done() or not reports.empty():
-                next_report = asyncio.ensure_future(reports.get())
-                await asyncio.wait({work, next_report}, return_when=asyncio.FIRST_COMPLETED)
-                if next_report.done():
-                    yield next_report.result()
-                else:
-                    next_report.cancel()
+            async for event in queued_while(work, reports):
+                yield event
             result = work.result()
         finally:
             work.cancel()  # the caller left: the transcription stops at its next window

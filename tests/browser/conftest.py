@@ -26,8 +26,10 @@ def _chromium() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(conversation: Speech) -> Iterator[object]:
+    """Module-scoped: Playwright's sync API runs an event loop of its own in this thread while it is
+    open, and the asyncio tests that follow need the thread's loop back."""
     from playwright.sync_api import sync_playwright
 
     executable = _chromium()
