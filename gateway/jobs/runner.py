@@ -161,7 +161,7 @@ class JobRunner:
             await self._finish(job, failure=str(exc))
             return
         async with self._state.sessions.begin() as session:
-            await queue.set_status(session, transcript_id, "processing", progress=0.0)
+            await queue.update_transcript(session, transcript_id, status="processing", progress=0.0)
         record = _JobRecord(account.id, options.filename, options.model, transcript_id)
         try:
             await transcribe_held(
@@ -233,7 +233,9 @@ class JobRunner:
                 return
             written_at = time.monotonic()
             async with self._state.sessions.begin() as session:
-                await queue.set_progress(session, transcript_id, min(event.progress.fraction, 0.99))
+                await queue.update_transcript(
+                    session, transcript_id, progress=min(event.progress.fraction, 0.99)
+                )
 
         return write
 
@@ -246,7 +248,7 @@ class JobRunner:
                 due_at=utcnow() + timedelta(seconds=wait_s),
                 attempts=job.attempts if count_try else job.attempts - 1,
             )  # fmt: skip
-            await queue.set_status(session, job.transcript_id, "queued", progress=0.0)
+            await queue.update_transcript(session, job.transcript_id, status="queued", progress=0.0)
         self._state.jobs_waiting.set()
 
     async def _finish(self, job: TranscriptionJob, failure: str | None = None) -> None:

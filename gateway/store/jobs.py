@@ -112,20 +112,12 @@ async def of_transcript(session: AsyncSession, transcript_id: str) -> Transcript
     return await session.get(TranscriptionJob, transcript_id)
 
 
-async def set_progress(session: AsyncSession, transcript_id: str, progress: float) -> None:
+async def update_transcript(session: AsyncSession, transcript_id: str, **values: Any) -> None:
+    """Sets a job's transcript's `status` or `progress` (nothing when it was deleted meanwhile)."""
     await session.execute(
         update(Transcript)
         .where(Transcript.id == transcript_id)
-        .values(progress=progress)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def set_status(session: AsyncSession, transcript_id: str, status: str, **values: Any) -> None:
-    await session.execute(
-        update(Transcript)
-        .where(Transcript.id == transcript_id)
-        .values(status=status, **values)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
