@@ -35,7 +35,7 @@ SECURITY_HEADERS = {
 router = APIRouter(tags=["web"])
 
 
-@router.get("/", include_in_schema=False)
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
 async def page() -> FileResponse:
     return FileResponse(WEB_DIR / "index.html", headers=SECURITY_HEADERS)
 

@@ -48,6 +48,7 @@ def _words(page: Any, container: str) -> str:
 def test_the_page_is_served_with_a_strict_policy_and_nothing_from_elsewhere(gateway: GatewayProcess) -> None:
     answer = httpx.get(f"{gateway.url}/")
     assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
+    assert httpx.head(f"{gateway.url}/").status_code == 200
     policy = answer.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
