@@ -13,12 +13,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
 import httpx
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cli.processes import start_redis, stop
 from stt.v1 import asr_pb2, asr_pb2_grpc
@@ -120,6 +121,24 @@ def balanced(replicas: list[AsrProcess], redis_url: str, tmp_path: Path) -> Iter
     gateway.stop()
 
 
+def _wait_for(condition: Callable[[], bool], limit_s: float = 300) -> None:
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, "the event never came"
+        time.sleep(0.05)
+
+
+def _health(replica: AsrProcess) -> str:
+    with grpc.insecure_channel(replica.address) as channel:
+        try:
+            answer = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service="stt.v1.Asr"), timeout=5
+            )
+        except grpc.RpcError:
+            return "UNREACHABLE"
+    return str(health_pb2.HealthCheckResponse.ServingStatus.Name(answer.status))
+
+
 def _served(replica: AsrProcess) -> int:
     return replica.log().count("transcribed ")
 
@@ -160,12 +179,10 @@ def test_sigterm_lets_the_running_transcription_finish_while_new_work_goes_elsew
 
     worker = threading.Thread(target=long_transcription)
     worker.start()
-    # Mid-upload or mid-decoding (a minute and a half of speech takes seconds): either way the call
-    # has started, and a started call runs to its end within the grace period.
-    time.sleep(1.5)
+    _wait_for(lambda: "decoding " in busy.log())  # the call has started: its upload is in, a worker has it
     assert busy.process is not None
     busy.process.send_signal(signal.SIGTERM)
-    time.sleep(0.5)
+    _wait_for(lambda: _health(busy) != "SERVING")  # draining (refusing new calls, health checks too)
     before = _served(other)
     answers = [_transcribe(balanced.url, speech["garden"]).status_code for _ in range(3)]
     worker.join(timeout=300)
