@@ -28,9 +28,9 @@ from gateway.errors import ApiError, api_error_of
 from gateway.exports.transcript_json import transcript_json
 from gateway.jobs.fetch import FetchError, fetch_media
 from gateway.jobs.holds import job_hold
-from gateway.jobs.options import JobOptions
 from gateway.jobs.outbound import allowed_networks, checked_pool
 from gateway.jobs.webhooks import deliver, retry_wait
+from gateway.schemas.transcribe_form import TranscribeForm
 from gateway.state import GatewayState
 from gateway.store import jobs as queue
 from gateway.store import transcripts as stored
@@ -150,23 +150,25 @@ class JobRunner:
         account = await self._account(job.account_id)
         if account is None:
             return  # the account and its transcripts are gone
-        options = JobOptions.model_validate(job.options)
+        form = TranscribeForm.model_validate(job.options)
+        filename = str(job.options.get("filename", ""))
         if job.attempts > self._settings.job_max_attempts:
             await self._finish(job, failure=f"the job was interrupted {job.attempts - 1} times")
             return
         try:
-            media = await self._media(job, options)
+            media, filename = await self._media(job, account, filename)
             hold = await self._hold(job, account, media)
         except (FetchError, ApiError) as exc:
             await self._finish(job, failure=str(exc))
             return
         async with self._state.sessions.begin() as session:
             await queue.update_transcript(session, transcript_id, status="processing", progress=0.0)
-        record = _JobRecord(account.id, options.filename, options.model, transcript_id)
+        record = _JobRecord(account.id, filename, form.model, transcript_id)
+        request_id = f"job-{transcript_id}-{job.attempts}"
         try:
             await transcribe_held(
-                self._state, hold, record, media, options.config(), f"job-{transcript_id}-{job.attempts}",
-                enhance=options.enhance, on_event=self._progress_writer(transcript_id),
+                self._state, hold, record, media, form.config(filename), request_id,
+                enhance=form.enhance, on_event=self._progress_writer(transcript_id),
             )  # fmt: skip
         except asyncio.CancelledError:
             if not lost.is_set():  # this gateway is stopping: the job waits for the next one
@@ -182,29 +184,27 @@ class JobRunner:
             return
         await self._finish(job)
 
-    async def _media(self, job: TranscriptionJob, options: JobOptions) -> Path:
-        """The job's media on disk, fetched from its URL the first time."""
+    async def _media(self, job: TranscriptionJob, account: Account, filename: str) -> tuple[Path, str]:
+        """The job's media on disk and its file name: fetched from its URL the first time (up to the
+        account's tier's upload limit), the name then the one the URL gives."""
         if job.media_path is not None:
-            return Path(job.media_path)
+            return Path(job.media_path), filename
         assert job.source_url is not None
         folder = self._settings.jobs_dir / job.transcript_id
         folder.mkdir(parents=True, exist_ok=True)
         media = folder / "media"
-        account = await self._account(job.account_id)
-        plan = account.plan if account is not None else "free"
-        max_bytes = tiers.tier(plan, self._settings).max_bytes
-        filename = await fetch_media(
+        max_bytes = tiers.tier(account.plan, self._settings).max_bytes
+        fetched = await fetch_media(
             self._pool, job.source_url, media, max_bytes, self._settings.fetch_timeout_s
         )
         async with self._state.sessions.begin() as session:
             stored_job = await queue.of_transcript(session, job.transcript_id)
             if stored_job is not None:
                 stored_job.media_path = str(media)
-            if filename and not options.filename:
-                transcript = await stored.get(session, job.account_id, job.transcript_id)
-                if transcript is not None:
-                    transcript.filename = filename
-        return media
+            transcript = await stored.get(session, job.account_id, job.transcript_id)
+            if fetched and transcript is not None:
+                transcript.filename = fetched
+        return media, fetched or filename
 
     async def _hold(self, job: TranscriptionJob, account: Account, media: Path) -> Hold:
         """The hold that pays for the job: the one taken before (by this gateway or one that died), or

@@ -3,11 +3,8 @@ shape the answer."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.background import BackgroundTask
 
 from gateway.dependencies import EmbedDep, PrincipalDep, RequestIdDep, SessionsDep, StateDep
@@ -16,45 +13,13 @@ from gateway.exports.plain_text import to_text
 from gateway.exports.subtitles import to_srt, to_vtt
 from gateway.exports.transcript_json import transcript_json
 from gateway.intelligence.retrieval import index_completed
+from gateway.schemas.transcribe_form import ResponseFormat, TranscribeForm
 from gateway.schemas.transcripts import TranscriptAnswer
 from gateway.transcription import transcribe_upload
 from gateway.uploads import form_of, media_upload, multipart_schema
 from stt.v1 import asr_pb2
 
 router = APIRouter(tags=["transcription"])
-
-ResponseFormat = Literal["json", "verbose_json", "txt", "text", "srt", "vtt"]
-
-
-class TranscribeForm(BaseModel):
-    """The form fields of `POST /v1/transcribe` besides `file`."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    model: str = Field(
-        default="", max_length=100, description="Model id; empty means the deployment's default"
-    )
-    language: str = Field(default="auto", max_length=10, description="ISO 639-1 code, or `auto` to detect")
-    diarize: bool = Field(default=True, description="Speaker diarization")
-    speakers: int = Field(default=0, ge=0, le=32, description="Expected number of speakers, 0 = detect")
-    min_speakers: int = Field(
-        default=0, ge=0, le=32, description="With `speakers` 0: the fewest speakers to find, 0 = no bound"
-    )
-    max_speakers: int = Field(
-        default=0, ge=0, le=32, description="With `speakers` 0: the most speakers to find, 0 = no bound"
-    )
-    response_format: ResponseFormat = "json"
-    enhance: bool = Field(
-        default=False, description="Remove noise first (the audio service, DeepFilterNet3), then transcribe"
-    )
-
-    @model_validator(mode="after")
-    def _bounds_allow_a_count(self) -> TranscribeForm:
-        if 0 < self.max_speakers < self.min_speakers:
-            raise ValueError(
-                f"min_speakers ({self.min_speakers}) is more than max_speakers ({self.max_speakers})"
-            )
-        return self
 
 
 def _render(
@@ -101,15 +66,7 @@ async def transcribe(
         form = form_of(TranscribeForm, upload.fields)
         if upload.size == 0:
             raise ApiError(400, "the file is empty")
-        config = asr_pb2.TranscribeConfig(
-            model=form.model,
-            language=form.language,
-            diarize=form.diarize,
-            speakers=form.speakers,
-            min_speakers=form.min_speakers,
-            max_speakers=form.max_speakers,
-            filename=upload.filename,
-        )
+        config = form.config(upload.filename)
         done = await transcribe_upload(
             request, state, principal, upload, config, request_id, enhance=form.enhance
         )

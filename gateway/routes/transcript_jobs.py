@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway import tiers
 from gateway.dependencies import AccountDep, PrincipalDep, SessionDep, StateDep
 from gateway.errors import ApiError
-from gateway.jobs.options import JobOptions
 from gateway.jobs.outbound import AddressRefusedError, allowed_networks, check_reachable
-from gateway.routes.transcribe import TranscribeForm
 from gateway.routes.transcripts import owned
+from gateway.schemas.transcribe_form import TranscribeForm
 from gateway.schemas.transcripts import TranscriptSummary, WebhookAttempts
 from gateway.state import GatewayState
 from gateway.store import jobs as queue
@@ -46,11 +45,8 @@ class UrlJob(JobForm):
 
 
 def _options(form: JobForm, filename: str) -> dict[str, Any]:
-    return JobOptions(
-        model=form.model, language=form.language, diarize=form.diarize, speakers=form.speakers,
-        min_speakers=form.min_speakers, max_speakers=form.max_speakers, enhance=form.enhance,
-        filename=filename,
-    ).model_dump()  # fmt: skip
+    """What the gateway that runs the job reads back (`TranscribeForm`), and the upload's name."""
+    return {**form.model_dump(include=set(TranscribeForm.model_fields)), "filename": filename}
 
 
 async def _check_addresses(state: GatewayState, account: Account, form: JobForm, url: str = "") -> None:
