@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +31,7 @@ from bench.common import librispeech, write_results
 from cli.processes import start_redis, stop
 from testbed.databases import fresh_postgres
 from testbed.media import synthesize
-from testbed.platform import asr_process, gateway_process
+from testbed.platform import asr_process, gateway_process, paid_account_key
 
 WORKERS_PER_GATEWAY = 2
 MODEL = "tiny.en"
@@ -120,14 +117,13 @@ def main() -> None:
         for gateway in gateways:
             gateway.start()
         try:
-            env = {**os.environ, "STT_DATABASE_URL": database, "STT_GATEWAY_REDIS_URL": redis_url,
-                   "STT_DATA_DIR": str(data_dir)}  # fmt: skip
-            created = subprocess.run(
-                [sys.executable, "-m", "cli.main", "admin", "create-account", "--email", "bench@example.com",
-                 "--plan", "paid", "--credits", "100000"],
-                env=env, capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            key = json.loads(created.stdout)["api_key"]
+            key = paid_account_key(
+                "bench@example.com",
+                100_000,
+                STT_DATABASE_URL=database,
+                STT_GATEWAY_REDIS_URL=redis_url,
+                STT_DATA_DIR=str(data_dir),
+            )
             paths = files(Path(tmp), args.files)
             urls = [g.url for g in gateways]
             asyncio.run(direct_round(urls, key, paths[:2]))  # warm both paths up

@@ -3,7 +3,10 @@ started the way `stt serve` starts them."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,3 +174,14 @@ def gateway_process(
         **settings,
     }
     return GatewayProcess("gateway", env, log_path, port=port)
+
+
+def paid_account_key(email: str, credits: int, **stores: str) -> str:
+    """The API key of a paid account with `credits`, made by `stt admin` on the stores that `stores`
+    names (`STT_DATA_DIR`, `STT_DATABASE_URL`, `STT_GATEWAY_REDIS_URL`)."""
+    created = subprocess.run(
+        [sys.executable, "-m", "cli.main", "admin", "create-account", "--email", email, "--plan", "paid",
+         "--credits", str(credits)],
+        env={**os.environ, **stores}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return str(json.loads(created.stdout)["api_key"])

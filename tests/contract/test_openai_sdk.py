@@ -5,10 +5,6 @@ the SDK raises as exceptions."""
 from __future__ import annotations
 
 import io
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +13,7 @@ import openai
 import pytest
 
 from testbed.media import synthesize
-from testbed.platform import GatewayProcess
+from testbed.platform import GatewayProcess, paid_account_key
 from testbed.wer import word_error_rate
 from tests.conftest import Speech
 
@@ -27,13 +23,9 @@ pytestmark = pytest.mark.contract
 @pytest.fixture(scope="module")
 def client(gateway: GatewayProcess, data_dir: Path, redis_url: str) -> Iterator[openai.OpenAI]:
     """The SDK always sends a key: a paid account's, made with `stt admin` on the gateway's own stores."""
-    env = {**os.environ, "STT_DATA_DIR": str(data_dir), "STT_GATEWAY_REDIS_URL": redis_url}
-    created = subprocess.run(
-        [sys.executable, "-m", "cli.main", "admin", "create-account", "--email", "openai-sdk@example.com",
-         "--plan", "paid", "--credits", "1000"],
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    key = json.loads(created.stdout)["api_key"]
+    key = paid_account_key(
+        "openai-sdk@example.com", 1000, STT_DATA_DIR=str(data_dir), STT_GATEWAY_REDIS_URL=redis_url
+    )
     with openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=key, max_retries=0) as sdk:
         yield sdk
 

@@ -8,9 +8,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +20,7 @@ import pytest
 
 from cli.processes import start_redis, stop
 from testbed.databases import fresh_postgres
-from testbed.platform import AsrProcess, GatewayProcess, gateway_process
+from testbed.platform import AsrProcess, GatewayProcess, gateway_process, paid_account_key
 from testbed.wer import word_error_rate
 from tests.conftest import Speech
 
@@ -309,14 +306,13 @@ def test_a_job_survives_a_gateway_killed_mid_work(
     shared = {"STT_DATABASE_URL": database.replace("postgresql://", "postgresql+asyncpg://"),
               "STT_GATEWAY_JOB_LEASE_S": "3"}  # fmt: skip
     first = start_gateway(**shared)
-    env = {**os.environ, "STT_DATABASE_URL": shared["STT_DATABASE_URL"], "STT_GATEWAY_REDIS_URL":
-           first.env["STT_GATEWAY_REDIS_URL"]}  # fmt: skip
-    created = subprocess.run(
-        [sys.executable, "-m", "cli.main", "admin", "create-account", "--email", "kill@example.com",
-         "--plan", "paid", "--credits", "50"],
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    headers = {"Authorization": f"Bearer {json.loads(created.stdout)['api_key']}"}
+    key = paid_account_key(
+        "kill@example.com",
+        50,
+        STT_DATABASE_URL=shared["STT_DATABASE_URL"],
+        STT_GATEWAY_REDIS_URL=first.env["STT_GATEWAY_REDIS_URL"],
+    )
+    headers = {"Authorization": f"Bearer {key}"}
     queued = _submit(first, headers, long_speech)
     running = _wait(first, headers, queued["id"], {"processing", "completed"})
     assert running["status"] == "processing"

@@ -6,11 +6,7 @@ other."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from cli.processes import start_redis, stop
 from stt.v1 import asr_pb2, asr_pb2_grpc
 from testbed.databases import fresh_postgres
-from testbed.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+from testbed.platform import AsrProcess, GatewayProcess, asr_process, gateway_process, paid_account_key
 from tests.conftest import Speech
 
 pytestmark = pytest.mark.e2e
@@ -65,13 +61,7 @@ def test_two_gateways_on_one_redis_and_postgresql_keep_credits_exact(
         (tmp_path / f"g{number}").mkdir()
         gateway.start()
     try:
-        env = {**os.environ, "STT_DATABASE_URL": sql, "STT_GATEWAY_REDIS_URL": redis_url}
-        created = subprocess.run(
-            [sys.executable, "-m", "cli.main", "admin", "create-account", "--email", "two@example.com",
-             "--plan", "paid", "--credits", "5"],
-            env=env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        key = json.loads(created.stdout)["api_key"]
+        key = paid_account_key("two@example.com", 5, STT_DATABASE_URL=sql, STT_GATEWAY_REDIS_URL=redis_url)
         data = speech["garden"].path.read_bytes()
 
         async def rush() -> list[int]:
