@@ -6,7 +6,7 @@ nothing and is stored with its error."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from gateway import tiers
 from gateway.auth import Principal
+from gateway.clients.asr import Audio
 from gateway.credits import Hold
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
@@ -40,14 +41,14 @@ class Transcribed:
 
 async def _transcript_of(
     state: GatewayState,
-    chunks: AsyncIterator[bytes],
+    audio: Audio,
     config: asr_pb2.TranscribeConfig,
     request_id: str,
     on_event: OnEvent | None,
 ) -> asr_pb2.Transcript:
     if on_event is None:
-        return await state.asr.transcribe_chunks(chunks, config, request_id=request_id)
-    async for event in state.asr.transcribe_with_progress(chunks, config, request_id=request_id):
+        return await state.asr.transcribe(audio, config, request_id=request_id)
+    async for event in state.asr.transcribe_with_progress(audio, config, request_id=request_id):
         if event.HasField("transcript"):
             return event.transcript
         await on_event(event)
@@ -65,7 +66,7 @@ async def _transcribed(
     """The transcript and the noise model that ran first (empty without `enhance`). With `enhance`, the
     audio service's answer streams on into the ASR service as it arrives: the gateway holds no copy."""
     if not enhance:
-        return await _transcript_of(state, state.asr.file_chunks(path), config, request_id, on_event), ""
+        return await _transcript_of(state, path, config, request_id, on_event), ""
     header, wav = await state.audio.enhance(path, _FOR_SPEECH_MODELS, request_id=request_id)
     return await _transcript_of(state, wav, config, request_id, on_event), header.model
 

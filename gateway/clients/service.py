@@ -53,7 +53,7 @@ class ServiceClient:
         try:
             return await call
         except grpc.aio.AioRpcError as exc:
-            raise self._api_error(exc) from exc
+            raise self.api_error(exc) from exc
 
     async def call(
         self, method: Callable[..., Awaitable[Answer]], request: Any, request_id: str, *, small: bool = False
@@ -69,9 +69,9 @@ class ServiceClient:
             async for event in events:
                 yield event
         except grpc.aio.AioRpcError as exc:
-            raise self._api_error(exc) from exc
+            raise self.api_error(exc) from exc
 
-    def _api_error(self, exc: grpc.aio.AioRpcError) -> ApiError:
+    def api_error(self, exc: grpc.aio.AioRpcError) -> ApiError:
         return from_grpc(exc, self.display_name, self.limits.retry_after_s)
 
     async def health(self) -> str:

@@ -134,17 +134,28 @@ def _served(replica: AsrProcess) -> int:
 
 
 def test_two_replicas_share_the_load_and_a_dead_one_is_passed_over(
-    replicas: list[AsrProcess], balanced: GatewayProcess, speech: dict[str, Speech]
+    replicas: list[AsrProcess], balanced: GatewayProcess, speech: dict[str, Speech], long_speech: Speech
 ) -> None:
     for _ in range(6):
         assert _transcribe(balanced.url, speech["garden"]).status_code == 200
     assert _served(replicas[0]) >= 2 and _served(replicas[1]) >= 2
-    replicas[0].kill()
-    time.sleep(1.0)  # the client sees the connection drop (a call in flight on it would fail)
-    before = _served(replicas[1])
+
+    # A replica killed while it decodes an upload: the gateway sends the spooled file to the other.
+    decoding = [replica.log().count("decoding ") for replica in replicas]
+    answer: dict[str, httpx.Response] = {}
+    worker = threading.Thread(target=lambda: answer.update(long=_transcribe(balanced.url, long_speech)))
+    worker.start()
+    _wait_for(lambda: any(r.log().count("decoding ") > n for r, n in zip(replicas, decoding, strict=True)))
+    dead, alive = replicas if replicas[0].log().count("decoding ") > decoding[0] else replicas[::-1]
+    dead.kill()
+    worker.join(timeout=300)
+    assert answer["long"].status_code == 200, answer["long"].text
+    assert "fisherman" in answer["long"].json()["text"].lower()
+
+    before = _served(alive)
     answers = [_transcribe(balanced.url, speech["garden"]).status_code for _ in range(4)]
     assert answers == [200] * 4
-    assert _served(replicas[1]) == before + 4
+    assert _served(alive) == before + 4
 
 
 def test_sigterm_lets_the_running_transcription_finish_while_new_work_goes_elsewhere(
