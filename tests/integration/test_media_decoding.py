@@ -3,11 +3,13 @@ anything else is refused with a message that says what is wrong."""
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from gateway.media_probe import probe_duration
 from services.common.media import SAMPLE_RATE, MediaError, decode, decode_to_disk, mean_square
 from testbed.media import ENCODINGS, encode, read_wav
 from tests.conftest import Speech
@@ -68,6 +70,29 @@ def test_a_wav_whose_header_understates_its_data_is_decoded_whole(
     (tmp_path / "short_header.wav").write_bytes(bytes(data))  # says a quarter of what it holds
     audio = decode(tmp_path / "short_header.wav")
     assert abs(len(audio) / SAMPLE_RATE - clip.duration) < 0.15
+
+
+def test_a_matroska_file_whose_duration_element_lies_is_decoded_whole(
+    speech: dict[str, Speech], tmp_path: Path
+) -> None:
+    """The Segment's Duration element (EBML id 0x4489, a big-endian float) says a quarter of the audio:
+    the gateway's probe prices what it says, the decoder still reads every block (and the gateway
+    charges what was decoded)."""
+    clip = speech["meeting"]
+    samples, rate = read_wav(clip.path)
+    data = bytearray(encode(samples, rate, ENCODINGS["mkv"], tmp_path / "full.mkv").read_bytes())
+    at = data.find(b"\x44\x89")
+    assert at > 0, "no Duration element"
+    size = data[at + 2] & 0x7F  # a one-byte EBML size: 4 or 8
+    kind = {4: ">f", 8: ">d"}[size]
+    (written,) = struct.unpack(kind, data[at + 3 : at + 3 + size])
+    data[at + 3 : at + 3 + size] = struct.pack(kind, written / 4)
+    lying = tmp_path / "lying.mkv"
+    lying.write_bytes(bytes(data))
+    assert probe_duration(lying) == pytest.approx(clip.duration / 4, abs=0.2)
+    audio = decode(lying)
+    assert abs(len(audio) / SAMPLE_RATE - clip.duration) < 0.15
+    assert len(decode_to_disk(lying, tmp_path / "lying.pcm")) == len(audio)
 
 
 def test_empty_file_is_refused(tmp_path: Path) -> None:
