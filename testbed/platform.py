@@ -128,8 +128,9 @@ def llm_engine(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def llm_process(data_dir: Path, log_path: Path, engine_url: str, **settings: str) -> ServiceProcess:
-    """The LLM service, decoding greedily unless `settings` say otherwise: the same text gets the same
-    answer, so tests and benchmarks repeat."""
+    """The LLM service, decoding greedily unless `settings` say otherwise, so tests and benchmarks
+    repeat (nearly: llama.cpp reuses the previous request's cached prefix, and its arithmetic differs
+    with the batch, so an identical request can answer differently after another one)."""
     port = free_port()
     env = {
         "STT_DATA_DIR": str(data_dir),
