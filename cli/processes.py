@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
+import importlib.metadata
 import os
 import shutil
 import signal
@@ -93,6 +95,16 @@ def stop(processes: list[subprocess.Popen[bytes]], grace_s: float = 10.0) -> Non
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def llm_engine_installed() -> bool:
+    """Whether llama.cpp's server is wholly installed (pip writes a package's RECORD last): `make run`
+    may still be building it in the background."""
+    importlib.invalidate_caches()
+    try:
+        return importlib.metadata.distribution("llama_cpp_python").read_text("RECORD") is not None
+    except importlib.metadata.PackageNotFoundError:
+        return False
 
 
 def start_llm_engine(port: int, context_tokens: int, log_path: Path | None = None) -> subprocess.Popen[bytes]:

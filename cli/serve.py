@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import FrameType
 
-from cli.processes import free_port, start_llm_engine, start_python, start_redis, stop
+from cli.processes import free_port, llm_engine_installed, start_llm_engine, start_python, start_redis, stop
 from cli.settings import ServeSettings
 from services.llm.settings import LlmSettings
+
+_ENGINE_CHECK_EVERY_S = 5.0
+"""How often a platform started before its LLM engine was installed looks for it again."""
 
 
 def serve(data_dir: Path, settings: ServeSettings) -> int:
@@ -33,8 +37,20 @@ def serve(data_dir: Path, settings: ServeSettings) -> int:
     children["audio"] = start_python("services.audio", {**env, "STT_AUDIO_PORT": str(audio_port)})
     children["tts"] = start_python("services.tts", {**env, "STT_TTS_PORT": str(tts_port)})
     engine_port, llm_port = settings.llm_engine_port or free_port(), settings.llm_port or free_port()
-    children["llm-engine"] = start_llm_engine(engine_port, LlmSettings().context_tokens)
     llm_env = {**env, "STT_LLM_PORT": str(llm_port), "STT_LLM_ENGINE_URL": f"http://127.0.0.1:{engine_port}"}
+    engine_pending = not llm_engine_installed()
+    if engine_pending:
+        # The LLM service waits for its engine, reporting NOT_SERVING (`/health`: llm `not_serving`);
+        # the rest serves meanwhile.
+        llm_env["STT_LLM_ENGINE_START_TIMEOUT_S"] = "0"
+        print(
+            "stt: the LLM engine (llama.cpp) is not installed yet; it starts once it is (`make run` builds"
+            f" it in the background: {Path(sys.prefix) / 'llama-engine-build.log'}). Until then the"
+            " summary, analysis, generation and chat routes answer 503.",
+            flush=True,
+        )
+    else:
+        children["llm-engine"] = start_llm_engine(engine_port, LlmSettings().context_tokens)
     children["llm"] = start_python("services.llm", llm_env)
     gateway_env = {
         **env,
@@ -66,7 +82,14 @@ def serve(data_dir: Path, settings: ServeSettings) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     exit_code = 0
+    next_engine_check = time.monotonic()
     while not stopping:
+        if engine_pending and time.monotonic() >= next_engine_check:
+            next_engine_check = time.monotonic() + _ENGINE_CHECK_EVERY_S
+            if llm_engine_installed():
+                print("stt: the LLM engine is installed; starting it", flush=True)
+                children["llm-engine"] = start_llm_engine(engine_port, LlmSettings().context_tokens)
+                engine_pending = False
         for name, process in children.items():
             if process.poll() is not None:
                 print(f"stt: {name} exited with code {process.returncode}; stopping the platform", flush=True)
@@ -74,11 +97,7 @@ def serve(data_dir: Path, settings: ServeSettings) -> int:
                 stopping = True
         time.sleep(0.2)
     # Gateway first, so no request reaches a service that is already gone; Redis last.
-    stop(
-        [
-            children[name]
-            for name in ("gateway", "asr", "audio", "tts", "embed", "translate", "llm", "llm-engine", "redis")
-        ]
-    )
+    order = ("gateway", "asr", "audio", "tts", "embed", "translate", "llm", "llm-engine", "redis")
+    stop([children[name] for name in order if name in children])
     print("stt: stopped", flush=True)
     return exit_code

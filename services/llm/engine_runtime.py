@@ -3,6 +3,7 @@ llama.cpp's on the CPU default), so loading is waiting for the engine to answer.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
@@ -12,10 +13,12 @@ from services.llm.settings import LlmSettings
 
 class EngineRuntime:
     """The weights live in the engine, its own process: this service is ready once the engine answers,
-    and gives up (the process exits) if it does not within `engine_start_timeout_s`."""
+    and gives up (the process exits) if it does not within `engine_start_timeout_s` (0: it waits, as
+    under `make run` while the engine is still being built)."""
 
     def __init__(self, settings: LlmSettings) -> None:
         self._settings = settings
+        self._closed = threading.Event()
 
     def load(self) -> None:
         deadline = time.monotonic() + self._settings.engine_start_timeout_s
@@ -25,9 +28,11 @@ class EngineRuntime:
                     return
             except httpx.HTTPError:
                 pass
-            if time.monotonic() > deadline:
+            if self._settings.engine_start_timeout_s and time.monotonic() > deadline:
                 raise RuntimeError(f"the engine at {self._settings.engine_url} did not answer")
-            time.sleep(0.5)
+            if self._closed.wait(0.5):  # stopped while still waiting: the process may exit
+                return
 
     def close(self) -> None:
-        """Nothing is held here."""
+        """Nothing is held here but the wait for the engine, which ends."""
+        self._closed.set()

@@ -22,7 +22,8 @@ class LlmSettings(ServiceSettings):
     """The engine's tokenizer endpoint: `/extras/tokenize` on llama.cpp's server, `/tokenize` on vLLM.
     Long text is split by the engine's own token counts."""
     engine_start_timeout_s: float = 300.0
-    """The service reports SERVING once the engine answers; past this it gives up and exits."""
+    """The service reports SERVING once the engine answers; past this it gives up and exits (0 waits
+    without end: `stt serve` while `make run` still builds the engine)."""
     engine_timeout_s: float = 120.0
     """How long one engine call may take before the service answers UNAVAILABLE."""
     context_tokens: int = 2048
