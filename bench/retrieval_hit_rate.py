@@ -3,7 +3,7 @@ utterances of the shared fixtures, then the real two-speaker phone call that the
 ships) is transcribed by the platform (base), and questions whose answer was said in one known stretch
 are asked through `POST /api/v1/transcripts/{id}/chat/`: a hit is a source segment at least half of
 which lies in that stretch. In the same run, the same segments ranked by word overlap with the question (a
-keyword baseline), for context.
+keyword baseline) and by their own embeddings alone, without the neighbours chat adds, for context.
 
 Usage: python bench/retrieval_hit_rate.py   (writes bench/results/retrieval_hit_rate.json)
 """
@@ -80,10 +80,19 @@ def words(text: str) -> set[str]:
     return set(re.findall(r"[a-z']+", text.lower())) - _COMMON
 
 
+def embed(client: httpx.Client, texts: list[str]) -> np.ndarray:
+    """Unit vectors from `POST /v1/embed`: each text embedded alone, without its neighbours."""
+    answer = client.post("/v1/embed", json={"texts": texts})
+    answer.raise_for_status()
+    vectors = np.asarray(answer.json()["embeddings"])
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+
 def ask_all(
     client: httpx.Client, transcript_id: str, spans: dict[str, tuple[float, float]], call_start: float
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     segments = client.get(f"/api/v1/transcripts/{transcript_id}/").json()["segments"]
+    vectors = embed(client, [s["text"] for s in segments])
     rows = []
     for question, where in QUESTIONS.items():
         start, end = (
@@ -99,9 +108,11 @@ def ask_all(
         answer.raise_for_status()
         sources = [{**s, "start": s["start_time"], "end": s["end_time"]} for s in answer.json()["sources"]]
         keyword = sorted(segments, key=lambda s: -len(words(s["text"]) & words(question)))[: len(sources)]
+        alone = [segments[i] for i in np.argsort(-(vectors @ embed(client, [question])[0]))[: len(sources)]]
         rows.append({
             "question": question, "top_source": sources[0]["text"],
             "hit_at_1": said_there(sources[0]), "hit_at_5": any(map(said_there, sources)),
+            "alone_hit_at_1": said_there(alone[0]), "alone_hit_at_5": any(map(said_there, alone)),
             "keyword_hit_at_1": said_there(keyword[0]), "keyword_hit_at_5": any(map(said_there, keyword)),
         })  # fmt: skip
     return rows, segments
@@ -152,7 +163,14 @@ def main() -> None:
             "questions": count,
             **{
                 figure: round(sum(r[figure] for r in rows) / count, 3)
-                for figure in ("hit_at_1", "hit_at_5", "keyword_hit_at_1", "keyword_hit_at_5")
+                for figure in (
+                    "hit_at_1",
+                    "hit_at_5",
+                    "alone_hit_at_1",
+                    "alone_hit_at_5",
+                    "keyword_hit_at_1",
+                    "keyword_hit_at_5",
+                )
             },
             "rows": rows,
             "segments_text": [f"{s['start']:.1f}-{s['end']:.1f} {s['text']}" for s in segments],

@@ -10,6 +10,7 @@
    - the same with `diarize=true`: what diarization adds.
 2. The real-time factor of each installed model through the gateway.
 3. Word error rate on the LibriSpeech test-other fixtures through the gateway and called directly.
+The decoder's own choices (batching, windows, the second pass) are measured by bench/asr_passes.py.
 
 Usage: python bench/transcribe_overhead.py [--repeats 3]   (writes bench/results/transcribe_overhead.json)
 """
@@ -35,18 +36,16 @@ from services.common.media import decode
 from testbed.wer import normalize, word_error_rate
 
 
-def direct_transcriber(weights: Path, batch_size: int | None = None):  # type: ignore[no-untyped-def]
-    """faster-whisper called directly, with the decoding options and pipeline the service uses
-    (or the sequential decoder with `batch_size=0`)."""
+def direct_transcriber(weights: Path):  # type: ignore[no-untyped-def]
+    """faster-whisper called directly, with the decoding options and pipeline the service uses."""
     from faster_whisper import WhisperModel
 
     settings = AsrSettings()
     device = choose_device(settings)
     model = WhisperModel(str(weights), device=device.name, compute_type=device.compute_type)
-    batch = device.batch_size if batch_size is None else batch_size
 
     def transcribe(path: Path) -> str:
-        segments, _ = run_whisper(model, decode(path), settings, batch, language=None)
+        segments, _ = run_whisper(model, decode(path), settings, device.batch_size, language=None)
         return " ".join(s.text.strip() for s in segments)
 
     return transcribe
@@ -145,31 +144,6 @@ def main() -> None:
                         "words": sum(len(normalize(r)) for r in references),
                     }
                 results["librispeech_test_other_wer"] = wer
-
-            # 4. The batched pipeline against the sequential decoder (the default), called directly:
-            # speed on the same file, and accuracy on read speech and on eleven minutes of it.
-            batched = direct_transcriber(weights["base"], batch_size=8)
-            timings: dict[str, list[float]] = {"sequential": [], "batched": []}
-            for _ in range(args.repeats):
-                for name, run in (("sequential", direct), ("batched", batched)):
-                    started = time.perf_counter()
-                    run(speech.path)
-                    timings[name].append(time.perf_counter() - started)
-            pipeline: dict[str, float] = {k: round(statistics.median(v), 3) for k, v in timings.items()}
-            pipeline["speedup_of_batched"] = round(pipeline["sequential"] / pipeline["batched"], 3)
-            eleven_folder = Path(tmp) / "eleven"
-            eleven_folder.mkdir()
-            eleven = long_speech(eleven_folder, min_seconds=600)
-            for name, run in (("sequential", direct), ("batched", batched)):
-                pipeline[f"{name}_wer_{eleven.duration / 60:.0f}_min"] = round(
-                    word_error_rate(eleven.text, run(eleven.path)), 4
-                )
-                if utterances:
-                    hypotheses = [run(u.path) for u in utterances]
-                    pipeline[f"{name}_librispeech_wer"] = round(
-                        corpus_wer([u.text for u in utterances], hypotheses), 4
-                    )
-            results["batched_vs_sequential"] = pipeline
 
     write_results("transcribe_overhead", results)
 

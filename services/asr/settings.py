@@ -52,8 +52,8 @@ class AsrSettings(ServiceSettings):
     batch_size: int = 0
     """Batched inference (faster-whisper's BatchedInferencePipeline) with this many speech chunks per
     pass; 0 is the sequential decoder. Off by default: on long continuous speech the batched pipeline
-    dropped about a tenth of the words here (11 min of LibriSpeech: 13.7% WER against 7.1%), for a 1.9x
-    speed-up (bench/README.md). Set 16 on a GPU when speed matters more."""
+    dropped about a tenth of the words here (11 min of LibriSpeech: 14.4% WER against 7.3% in windows),
+    for a 1.45x speed-up on the CPU (bench/asr_passes.py). Set 16 on a GPU when speed matters more."""
     vad_min_silence_ms: int = 500
     """Silence (Silero VAD) that splits speech; shorter pauses stay inside a segment."""
     missed_speech_gap_s: float = 3.0
