@@ -196,17 +196,20 @@ async def _transcription(
     return _answer(done.transcript, form.response_format, task, words)
 
 
+_TEXT_OF_SPEECH_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": OpenAiTranscription | OpenAiVerboseTranscription,
+        "description": "`json` and `verbose_json`; `text`, `srt` and `vtt` answer plain text",
+    }
+}
+
+
 @router.post(
     "/v1/audio/transcriptions",
     openapi_extra=multipart_schema(TranscriptionForm, "file", "Audio or video file"),
     summary="OpenAI-compatible transcription",
-    response_model=None,  # one shape per response_format; this documents them
-    responses={
-        200: {
-            "model": OpenAiTranscription | OpenAiVerboseTranscription,
-            "description": "`json` and `verbose_json`; `text`, `srt` and `vtt` answer plain text",
-        }
-    },
+    response_model=None,  # one shape per response_format; the answers document them
+    responses=_TEXT_OF_SPEECH_ANSWERS,
 )
 async def openai_transcription(
     request: Request, state: StateDep, request_id: RequestIdDep, principal: PrincipalDep
@@ -219,12 +222,7 @@ async def openai_transcription(
     openapi_extra=multipart_schema(TranslationForm, "file", "Audio or video file"),
     summary="OpenAI-compatible translation of speech into English text (Whisper's own task)",
     response_model=None,
-    responses={
-        200: {
-            "model": OpenAiTranscription | OpenAiVerboseTranscription,
-            "description": "`json` and `verbose_json`; `text`, `srt` and `vtt` answer plain text",
-        }
-    },
+    responses=_TEXT_OF_SPEECH_ANSWERS,
 )
 async def openai_translation(
     request: Request, state: StateDep, request_id: RequestIdDep, principal: PrincipalDep
