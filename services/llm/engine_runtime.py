@@ -22,16 +22,19 @@ class EngineRuntime:
 
     def load(self) -> None:
         deadline = time.monotonic() + self._settings.engine_start_timeout_s
-        while True:
-            try:
-                if httpx.get(f"{self._settings.engine_url}/v1/models", timeout=2).status_code == 200:
+        # One client for every try: a new one each time costs tens of milliseconds of CPU (its TLS
+        # context), which adds up over the minutes an engine may take to be built.
+        with httpx.Client(timeout=2) as client:
+            while True:
+                try:
+                    if client.get(f"{self._settings.engine_url}/v1/models").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if self._settings.engine_start_timeout_s and time.monotonic() > deadline:
+                    raise RuntimeError(f"the engine at {self._settings.engine_url} did not answer")
+                if self._closed.wait(0.5):  # stopped while still waiting: the process may exit
                     return
-            except httpx.HTTPError:
-                pass
-            if self._settings.engine_start_timeout_s and time.monotonic() > deadline:
-                raise RuntimeError(f"the engine at {self._settings.engine_url} did not answer")
-            if self._closed.wait(0.5):  # stopped while still waiting: the process may exit
-                return
 
     def close(self) -> None:
         """Nothing is held here but the wait for the engine, which ends."""
