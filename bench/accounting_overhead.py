@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 from redis.asyncio import Redis
@@ -65,12 +66,12 @@ async def accounting_steps(data_dir: Path, redis_url: str, requests: int) -> dic
         key = await accounts.create_key(session, account)
     bucket = tiers.credits_bucket(account.id)
     await credits.grant(bucket, requests + 10, "bench")
-    app = SimpleNamespace(state=SimpleNamespace(sessions=sessions, redis=redis))
+    # What authentication reads of the gateway's state.
+    state: Any = SimpleNamespace(settings=settings, redis=redis, sessions=sessions, limits=limits)
     scope = {
         "type": "http",
         "headers": [(b"authorization", f"Bearer {key.raw}".encode())],
         "client": ("127.0.0.1", 1),
-        "app": app,
     }
     result = asr_pb2.Transcript(text="hello world", language="en", duration=3.0, model="base")
     with_accounting: list[float] = []
@@ -78,7 +79,7 @@ async def accounting_steps(data_dir: Path, redis_url: str, requests: int) -> dic
     for _ in range(requests):
         transcript_id = new_id()
         started = time.perf_counter()
-        principal = await authenticate(Request(scope), settings, limits)
+        principal = await authenticate(Request(scope), state)
         async with limits.lease(principal.subject, 5):
             hold = await credits.reserve(
                 bucket,
