@@ -88,7 +88,11 @@ def test_two_gateways_on_one_redis_and_postgresql_keep_credits_exact(
 
 
 @pytest.fixture()
-def replicas(data_dir: Path, tmp_path: Path) -> Iterator[list[AsrProcess]]:
+def replicas(tmp_path: Path) -> Iterator[list[AsrProcess]]:
+    # A data folder of their own: a replica killed mid-call leaves its chunk spool behind, which must
+    # not land in the session's folder that other tests check.
+    data_dir = tmp_path / "replicas"
+    data_dir.mkdir()
     started = [asr_process(data_dir, tmp_path / f"asr{n}.log", **TINY) for n in range(2)]
     for replica in started:
         replica.start()
