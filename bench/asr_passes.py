@@ -32,7 +32,7 @@ from services.asr.engine import AsrEngine
 from services.asr.results import TranscribeOptions, TranscriptResult
 from services.asr.settings import AsrSettings
 from services.common.media import decode
-from testbed.wer import normalize, word_error_rate
+from testbed.wer import corpus_word_error_rate, normalize, word_error_rate
 
 WHOLE_FILE = {"window_s": 0.0, "missed_speech_gap_s": 0.0}
 WINDOWS = {"missed_speech_gap_s": 0.0}
@@ -52,12 +52,8 @@ def transcribe(asr: AsrEngine, path: Path) -> TranscriptResult:
     return asr.transcribe(decode(path), TranscribeOptions(model="base"))
 
 
-def corpus_wer(utterances: list[Utterance], asr: AsrEngine) -> float:
-    words = sum(len(normalize(u.text)) for u in utterances)
-    errors = sum(
-        word_error_rate(u.text, transcribe(asr, u.path).text) * len(normalize(u.text)) for u in utterances
-    )
-    return round(errors / words, 4)
+def hypotheses(asr: AsrEngine, utterances: list[Utterance]) -> list[str]:
+    return [transcribe(asr, u.path).text for u in utterances]
 
 
 def call_reference(call_start: float) -> list[tuple[float, float]]:
@@ -120,7 +116,11 @@ def main() -> None:
         results["file_seconds"] = round(short.duration, 1)
         results["seconds"] = seconds
         results["speedup_of_batched"] = round(seconds["sequential"] / seconds["batched_8"], 3)
-        results["librispeech_wer"] = {name: corpus_wer(utterances, asr) for name, asr in pair.items()}
+        references = [u.text for u in utterances]
+        results["librispeech_wer"] = {
+            name: round(corpus_word_error_rate(references, hypotheses(asr, utterances)), 4)
+            for name, asr in pair.items()
+        }
 
         # 2. Eleven minutes: every way, with the words that come back.
         folder = Path(tmp) / "eleven"

@@ -33,7 +33,7 @@ from services.asr.decoding import run_whisper
 from services.asr.device import choose_device
 from services.asr.settings import AsrSettings
 from services.common.media import decode
-from testbed.wer import normalize, word_error_rate
+from testbed.wer import corpus_word_error_rate, normalize
 
 
 def direct_transcriber(weights: Path):  # type: ignore[no-untyped-def]
@@ -62,13 +62,6 @@ def via_gateway(client: httpx.Client, path: Path, model: str, diarize: bool = Tr
         answer = client.post("/v1/transcribe", files={"file": (path.name, f)}, data=fields)
     answer.raise_for_status()
     return answer.json()  # type: ignore[no-any-return]
-
-
-def corpus_wer(references: list[str], hypotheses: list[str]) -> float:
-    errors = sum(
-        word_error_rate(r, h) * len(normalize(r)) for r, h in zip(references, hypotheses, strict=True)
-    )
-    return errors / sum(len(normalize(r)) for r in references)
 
 
 def main() -> None:
@@ -139,8 +132,8 @@ def main() -> None:
                     gateway_hyp = [via_gateway(client, u.path, model)["text"] for u in utterances]
                     direct_hyp = [model_direct(u.path) for u in utterances]
                     wer[model] = {
-                        "gateway": round(corpus_wer(references, gateway_hyp), 4),
-                        "direct": round(corpus_wer(references, direct_hyp), 4),
+                        "gateway": round(corpus_word_error_rate(references, gateway_hyp), 4),
+                        "direct": round(corpus_word_error_rate(references, direct_hyp), 4),
                         "words": sum(len(normalize(r)) for r in references),
                     }
                 results["librispeech_test_other_wer"] = wer

@@ -20,3 +20,10 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word))
         previous = current
     return previous[-1] / len(ref)
+
+
+def corpus_word_error_rate(references: list[str], hypotheses: list[str]) -> float:
+    """The word error rate of many utterances together: their errors over all their reference words."""
+    pairs = zip(references, hypotheses, strict=True)
+    errors = sum(word_error_rate(r, h) * len(normalize(r)) for r, h in pairs)
+    return errors / sum(len(normalize(r)) for r in references)
