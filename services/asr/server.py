@@ -25,7 +25,7 @@ from services.common.errors import BusyError, InvalidRequestError, UnavailableEr
 from services.common.gpu import read_gpu_facts
 from services.common.metrics import observed, observed_stream
 from services.common.queued import queued_while
-from services.common.uploads import spool_upload
+from services.common.uploads import spool_upload, sweep_orphaned_spools
 from services.common.work_queue import WorkQueue
 from stt.v1 import asr_pb2, asr_pb2_grpc
 
@@ -62,6 +62,7 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
         self._streams = 0
         self._spool_dir = settings.spool_dir
         self._spool_dir.mkdir(parents=True, exist_ok=True)
+        sweep_orphaned_spools(self._spool_dir)
 
     def _check_ready(self) -> None:
         if not self._engine.ready:

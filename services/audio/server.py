@@ -18,7 +18,7 @@ from services.audio.enhancer import Enhancer
 from services.audio.settings import AudioSettings
 from services.common.errors import UnavailableError
 from services.common.metrics import observed_stream
-from services.common.uploads import spool_upload
+from services.common.uploads import spool_prefix, spool_upload, sweep_orphaned_spools
 from services.common.work_queue import WorkQueue
 from stt.v1 import audio_pb2, audio_pb2_grpc
 
@@ -36,6 +36,7 @@ class AudioServicer(audio_pb2_grpc.AudioServicer):
         self._queue = queue
         self._settings = settings
         settings.spool_dir.mkdir(parents=True, exist_ok=True)
+        sweep_orphaned_spools(settings.spool_dir)
 
     @observed_stream("Enhance")
     async def Enhance(
@@ -44,7 +45,7 @@ class AudioServicer(audio_pb2_grpc.AudioServicer):
         if not self._enhancer.ready:
             raise UnavailableError("the noise model is still loading")
         settings = self._settings
-        work = Path(tempfile.mkdtemp(dir=settings.spool_dir))
+        work = Path(tempfile.mkdtemp(dir=settings.spool_dir, prefix=spool_prefix()))
         cancelled = threading.Event()
         try:
             asked, upload = await spool_upload(request_iterator, "options", work, settings.max_upload_bytes)

@@ -138,7 +138,11 @@ def _served(replica: AsrProcess) -> int:
 
 
 def test_two_replicas_share_the_load_and_a_dead_one_is_passed_over(
-    replicas: list[AsrProcess], balanced: GatewayProcess, speech: dict[str, Speech], long_speech: Speech
+    replicas: list[AsrProcess],
+    balanced: GatewayProcess,
+    speech: dict[str, Speech],
+    long_speech: Speech,
+    tmp_path: Path,
 ) -> None:
     for _ in range(6):
         assert _transcribe(balanced.url, speech["garden"]).status_code == 200
@@ -160,6 +164,14 @@ def test_two_replicas_share_the_load_and_a_dead_one_is_passed_over(
     answers = [_transcribe(balanced.url, speech["garden"]).status_code for _ in range(4)]
     assert answers == [200] * 4
     assert _served(alive) == before + 4
+
+    # The killed replica's spooled upload stays until a replica of this machine starts on the folder.
+    assert dead.process is not None
+    spool = tmp_path / "replicas" / "spool" / "asr"
+    orphans = [path for path in spool.iterdir() if f"-{dead.process.pid}-" in path.name]
+    assert orphans
+    dead.start()
+    assert not any(path.exists() for path in orphans)
 
 
 def test_sigterm_lets_the_running_transcription_finish_while_new_work_goes_elsewhere(
