@@ -4,6 +4,8 @@ refund. Anonymous work is never stored."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.credits import SqlStep
@@ -40,5 +42,10 @@ class TranscriptRecord:
         transcript_id = self.id
         if transcript_id is None:
             return None
-        message = error.message if isinstance(error, ApiError) else "the transcription failed"
+        if isinstance(error, ApiError):
+            message = error.message
+        elif isinstance(error, asyncio.CancelledError):  # the caller left, or the gateway is stopping
+            message = "the transcription was cancelled before it finished"
+        else:
+            message = "the transcription failed"
         return lambda session: stored.fail(session, transcript_id, message)

@@ -76,7 +76,7 @@ class RecordedAsr(_Recorded, asr_pb2_grpc.AsrServicer):
     ) -> asr_pb2.Transcript:
         async for _ in request_iterator:  # the whole upload arrives, as at the real service
             pass
-        await self._check(context)
+        await self._check(context, "Transcribe")
         transcript = recording("transcript", asr_pb2.Transcript)
         if self._failure.transcript_duration is not None:
             transcript.duration = self._failure.transcript_duration

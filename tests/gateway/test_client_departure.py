@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from gateway.app import create_app
@@ -25,12 +26,20 @@ BODIES = {
 
 
 async def _leave_while_served(
-    settings: GatewaySettings, failure: Failure, route: str, body: dict[str, Any], key: str | None = None
+    settings: GatewaySettings,
+    failure: Failure,
+    route: str,
+    body: dict[str, Any] | httpx.Request,
+    key: str | None = None,
 ) -> list[int]:
-    """Sends the request straight to the app, leaves once the service is working on it, and waits
-    for the service to see its call cancelled. The statuses the app then answered."""
+    """Sends the request (a JSON body, or the body and content type of a prepared request) straight to
+    the app, leaves once the service is working on it, and waits for the service to see its call
+    cancelled. The statuses the app then answered."""
     failure.release = asyncio.Event()  # the service holds its answer until the test says
-    payload = json.dumps(body).encode()
+    if isinstance(body, httpx.Request):
+        payload, content_type = body.read(), body.headers["content-type"].encode()
+    else:
+        payload, content_type = json.dumps(body).encode(), b"application/json"
     arriving = [{"type": "http.request", "body": payload, "more_body": False}]
     gone = asyncio.Event()
 
@@ -45,7 +54,7 @@ async def _leave_while_served(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    headers = [(b"content-type", content_type), (b"content-length", str(len(payload)).encode())]
     if key is not None:
         headers.append((b"authorization", f"Bearer {key}".encode()))
     scope = {
@@ -86,3 +95,28 @@ async def test_a_chat_answer_nobody_waits_for_is_cancelled(
     failure.hold_only = "Chat"  # the question's embedding is answered; the answer is held
     statuses = await _leave_while_served(gateway_settings, failure, route, {"question": CHAT_QUESTION}, key)
     assert statuses == [499] and failure.cancelled.is_set()
+
+
+async def test_a_transcription_the_caller_left_is_stored_as_cancelled_and_costs_nothing(
+    gateway_settings: GatewaySettings, failure: Failure, upload: Path
+) -> None:
+    async with gateway_client(gateway_settings) as client:
+        key = await new_key(client, "leaving-upload@example.com")
+        auth = {"Authorization": f"Bearer {key}"}
+        before = (await client.get("/api/v1/account/", headers=auth)).json()["minutes_remaining"]
+    form = httpx.Request(
+        "POST", "http://gateway/v1/transcribe", files={"file": ("call.wav", upload.read_bytes())}
+    )
+    failure.hold_only = "Transcribe"
+    statuses = await _leave_while_served(gateway_settings, failure, "/v1/transcribe", form, key)
+    assert statuses == [499] and failure.cancelled.is_set()
+
+    failure.reset()
+    async with gateway_client(gateway_settings) as client:
+        listed = (await client.get("/api/v1/transcripts/", headers=auth)).json()
+        (entry,) = listed["results"]
+        stored = (await client.get(f"/api/v1/transcripts/{entry['id']}/", headers=auth)).json()
+        after = (await client.get("/api/v1/account/", headers=auth)).json()["minutes_remaining"]
+    assert stored["status"] == "failed"
+    assert stored["error"] == "the transcription was cancelled before it finished"
+    assert after == before
