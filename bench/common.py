@@ -94,7 +94,7 @@ def running_platform(
 
 class PeakMemory:
     """Samples a process's resident memory in a thread while the block runs: `at_rest` before, `peak`
-    during."""
+    during, and every sample as (seconds into the block, bytes)."""
 
     def __init__(self, pid: int, every_s: float = 0.02) -> None:
         self._process = psutil.Process(pid)
@@ -102,14 +102,19 @@ class PeakMemory:
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample)
         self.at_rest = self.peak = 0
+        self.samples: list[tuple[float, int]] = []
+        self._started = 0.0
 
     def _sample(self) -> None:
         while not self._done.is_set():
-            self.peak = max(self.peak, self._process.memory_info().rss)
+            rss = self._process.memory_info().rss
+            self.samples.append((time.monotonic() - self._started, rss))
+            self.peak = max(self.peak, rss)
             time.sleep(self._every_s)
 
     def __enter__(self) -> PeakMemory:
         self.at_rest = self.peak = self._process.memory_info().rss
+        self._started = time.monotonic()
         self._thread.start()
         return self
 
@@ -124,6 +129,16 @@ class PeakMemory:
             f"{prefix}_rss_peak_mb": round(self.peak / mb, 1),
             f"{prefix}_rss_growth_mb": round((self.peak - self.at_rest) / mb, 1),
         }
+
+    def growth_by_tenth(self) -> list[float]:
+        """The growth over rest (MB) of the highest sample up to each tenth of the block's time: where
+        in a long job the memory went."""
+        end = self.samples[-1][0] if self.samples else 0.0
+        peaks = []
+        for tenth in range(1, 11):
+            seen = [rss for at, rss in self.samples if at <= end * tenth / 10] or [self.at_rest]
+            peaks.append(round((max(seen) - self.at_rest) / 2**20, 1))
+        return peaks
 
 
 def write_results(name: str, results: dict[str, object]) -> None:
