@@ -20,11 +20,12 @@ steps) with speakers on, and each word's live label (as its segment was finalize
 compared with the label of the nearest word of the file transcript, under the best one-to-one
 matching of names.
 
-Usage: python bench/diarization.py
+Usage: python bench/diarization.py [--only-time]
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import statistics
@@ -178,11 +179,36 @@ def agreement(labels: list[str], reference: list[str]) -> float:
     return float(counts[rows, columns].sum() / max(len(labels), 1))
 
 
+def time_ratio(engine: AsrEngine, audio: np.ndarray) -> dict[str, float]:
+    """The median wall time of `diarize=true` over `diarize=false` on `audio`, runs alternating."""
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(3):
+        for diarize in (False, True):
+            started = time.perf_counter()
+            engine.transcribe(audio, TranscribeOptions(diarize=diarize))
+            timings[diarize].append(time.perf_counter() - started)
+    return {
+        "time_ratio_diarize_on_off": round(
+            statistics.median(timings[True]) / statistics.median(timings[False]), 3
+        ),
+        "timed_file_seconds": round(len(audio) / SAMPLE_RATE, 1),
+    }
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--only-time", action="store_true", help="only the time ratio (writes diarization_time.json)"
+    )
+    args = parser.parse_args()
     engine = AsrEngine(AsrSettings())
     engine.load()
     with tempfile.TemporaryDirectory() as tmp:
         cases = conversations(Path(tmp))
+    longest = max((c[1] for c in cases), key=len)
+    if args.only_time:
+        write_results("diarization_time", time_ratio(engine, longest))
+        return
     metrics = {"none": DiarizationErrorRate(), "0.25 s": DiarizationErrorRate(collar=0.25)}
     per_set: dict[str, dict[str, list[float]]] = {}
     counts: list[str] = []
@@ -223,17 +249,7 @@ def main() -> None:
         },
     }
 
-    audio = max((c[1] for c in cases), key=len)
-    timings: dict[bool, list[float]] = {True: [], False: []}
-    for _ in range(3):
-        for diarize in (False, True):
-            started = time.perf_counter()
-            engine.transcribe(audio, TranscribeOptions(diarize=diarize))
-            timings[diarize].append(time.perf_counter() - started)
-    results["time_ratio_diarize_on_off"] = round(
-        statistics.median(timings[True]) / statistics.median(timings[False]), 3
-    )
-    results["timed_file_seconds"] = round(len(audio) / SAMPLE_RATE, 1)
+    results.update(time_ratio(engine, longest))
     write_results("diarization", results)
 
 
