@@ -71,7 +71,7 @@ def main() -> None:
     log = (workdir / "make-run.log").open("wb")
     env = {**os.environ, "STT_PORT": str(port)}
     env.pop("VIRTUAL_ENV", None)
-    started = time.monotonic()
+    started, started_at = time.monotonic(), time.time()
     make = subprocess.Popen(
         ["make", "run"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -88,7 +88,7 @@ def main() -> None:
                 return answer.status_code == 200 and bool(answer.json().get("text", "").strip())
 
             results["seconds_to_first_transcription"] = _until("transcription", started, transcribed)
-            results["seconds_to_virtualenv"] = _stamp_age(clone, started)
+            results["seconds_to_virtualenv"] = _stamp_age(clone, started_at)
             if args.until_llm:
 
                 def llm_serving() -> bool:
@@ -118,12 +118,13 @@ def _head() -> str:
     ).stdout.strip()
 
 
-def _stamp_age(clone: Path, started: float) -> float | None:
-    """When the virtualenv was ready: the Makefile's install stamp's time, from the start."""
+def _stamp_age(clone: Path, started_at: float) -> float | None:
+    """When the virtualenv was ready: the Makefile's install stamp's time, from `started_at` (a wall
+    clock time, as file times are)."""
     stamp = clone / ".venv" / ".installed"
     if not stamp.exists():
         return None
-    return round(stamp.stat().st_mtime - (time.time() - (time.monotonic() - started)), 1)
+    return round(stamp.stat().st_mtime - started_at, 1)
 
 
 if __name__ == "__main__":

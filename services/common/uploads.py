@@ -44,8 +44,10 @@ def sweep_orphaned_spools(spool_dir: Path) -> int:
     ours = f"{socket.gethostname()}-"
     swept = 0
     for entry in spool_dir.iterdir() if spool_dir.is_dir() else []:
-        owner = entry.name.removeprefix(ours).split("-", 1)[0]
-        if not entry.name.startswith(ours) or not owner.isdigit():
+        if not entry.name.startswith(ours):
+            continue
+        owner = entry.name[len(ours) :].split("-", 1)[0]
+        if not owner.isdigit():
             continue
         if int(owner) != os.getpid() and _running(int(owner)):
             continue
