@@ -24,6 +24,8 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from bench.common import REPO, librispeech, write_results
 from cli.processes import free_port
 from testbed.media import synthesize
