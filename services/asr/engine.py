@@ -75,6 +75,7 @@ class AsrEngine:
             step_s=settings.diarization_step_s,
             piece_s=settings.diarization_piece_s,
             min_separation=settings.diarization_min_separation,
+            min_voice_s=settings.diarization_min_voice_s,
             max_clustered=settings.diarization_max_clustered_units,
             bridge_s=settings.diarization_bridge_s,
         )

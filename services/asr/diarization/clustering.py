@@ -6,10 +6,11 @@ that graph's Laplacian. A dozen pieces or fewer make too loose a graph, and are 
 linkage instead. With the count given, its partition is the answer. Otherwise it is the largest count
 within the caller's bounds whose clusters are all voices of their own: a voice cut in two leaves halves
 whose pieces are about as alike across the cut as within each half, while two voices' pieces are
-clearly less alike across (bench/README.md has the margins measured); one speaker is the answer when no
-split passes. The eigengap, tried first, and a threshold on the clusters' mean voices both miscounted
-recordings with few pieces. Spectral clustering was measured against average-linkage agglomerative
-clustering on long recordings, 30-40 DER points worse on some files (MODELS.md)."""
+clearly less alike across (bench/README.md has the margins measured), and each holds a few seconds of
+speech; one speaker is the answer when no split passes. The eigengap, tried first, and a threshold on
+the clusters' mean voices both miscounted recordings with few pieces. Spectral clustering was measured
+against average-linkage agglomerative clustering on long recordings, 30-40 DER points worse on some
+files (MODELS.md)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,17 @@ one odd sound (the same noise recurring) stand apart from every voice as clearly
 _LINKAGE_UP_TO = 2 * _MIN_NEIGHBOURS
 """With fewer pieces, a graph of each piece's nearest neighbours links every piece to half the others and
 says little; average linkage separates them better there."""
+
+
+@dataclass(frozen=True)
+class VoiceRule:
+    """When a cluster found without the count given counts as a voice of its own."""
+
+    min_separation: float
+    """Its pieces are at least this much more alike (cosine) within it than across to any other."""
+    min_seconds: float
+    """Its pieces hold at least this much speech: a couple of short pieces where two voices meet or
+    one sound recurs stand apart from every voice as clearly as a speaker does."""
 
 
 @dataclass(frozen=True)
@@ -95,14 +107,16 @@ def centroids_of(embeddings: np.ndarray, labels: np.ndarray, weights: np.ndarray
     return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
 
 
-def _distinct(embeddings: np.ndarray, labels: np.ndarray, min_separation: float) -> bool:
-    """Whether every cluster is a voice of its own: each holds enough pieces, and for every pair
-    of clusters, their pieces are on average at least `min_separation` (cosine) more alike within each
-    cluster than across the two. Halves of one voice are about as alike across as within."""
+def _distinct(embeddings: np.ndarray, seconds: np.ndarray, labels: np.ndarray, rule: VoiceRule) -> bool:
+    """Whether every cluster is a voice of its own: each holds enough pieces and speech, and for every
+    pair of clusters, their pieces are on average at least `rule.min_separation` (cosine) more alike
+    within each cluster than across the two. Halves of one voice are about as alike across as within."""
     ids, sizes = np.unique(labels, return_counts=True)
     if len(ids) < 2:
         return True
     if sizes.min() < max(2, _MIN_VOICE_SHARE * len(labels)):
+        return False
+    if np.bincount(labels, weights=seconds).min() < rule.min_seconds:
         return False
     similarity = embeddings @ embeddings.T
     members = [labels == i for i in ids]
@@ -111,15 +125,18 @@ def _distinct(embeddings: np.ndarray, labels: np.ndarray, min_separation: float)
         for m, size in zip(members, sizes, strict=True)
     ]
     return all(
-        (within[a] + within[b]) / 2 - similarity[np.ix_(members[a], members[b])].mean() >= min_separation
+        (within[a] + within[b]) / 2 - similarity[np.ix_(members[a], members[b])].mean() >= rule.min_separation
         for a in range(len(ids))
         for b in range(a + 1, len(ids))
     )
 
 
-def cluster(embeddings: np.ndarray, bounds: SpeakerBounds, min_separation: float) -> np.ndarray:
-    """Cluster ids 0..n-1 (consecutive) for unit-length embeddings, within `bounds`: the given count, or
-    the largest count within the bounds whose clusters are all distinct voices."""
+def cluster(
+    embeddings: np.ndarray, seconds: np.ndarray, bounds: SpeakerBounds, rule: VoiceRule
+) -> np.ndarray:
+    """Cluster ids 0..n-1 (consecutive) for unit-length embeddings of pieces `seconds` long, within
+    `bounds`: the given count, or the largest count within the bounds whose clusters are all distinct
+    voices under `rule`."""
     count = len(embeddings)
     if count <= 1 or bounds.max_count == 1:
         return np.zeros(count, dtype=int)
@@ -131,6 +148,6 @@ def cluster(embeddings: np.ndarray, bounds: SpeakerBounds, min_separation: float
     )
     labels = partitions[bounds.min_count]
     for candidate in range(bounds.min_count + 1, most + 1):
-        if _distinct(embeddings, partitions[candidate], min_separation):
+        if _distinct(embeddings, seconds, partitions[candidate], rule):
             labels = partitions[candidate]
     return np.unique(labels, return_inverse=True)[1]

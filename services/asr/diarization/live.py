@@ -111,9 +111,9 @@ class StreamSpeakers:
         picked = spread_sample(len(self._heard.embeddings), self._diarizer.options.max_clustered)
         embeddings = np.stack(self._heard.embeddings)[picked]
         bounds = SpeakerBounds(1, len(self._voices))  # clustering may merge live voices, never split one
-        clusters = cluster(embeddings, bounds, self._diarizer.options.min_separation)
-        weights = np.zeros((len(self._voices), int(clusters.max()) + 1))
         voices, seconds = np.asarray(self._heard.voices)[picked], np.asarray(self._heard.seconds)[picked]
+        clusters = cluster(embeddings, seconds, bounds, self._diarizer.options.voice_rule)
+        weights = np.zeros((len(self._voices), int(clusters.max()) + 1))
         np.add.at(weights, (voices, clusters), seconds)
         merged_into: dict[int, int] = {}
         first_of_cluster: dict[int, int] = {}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from services.asr.diarization.clustering import SpeakerBounds, centroids_of, cluster, spread_sample
+from services.asr.diarization.clustering import SpeakerBounds, VoiceRule, centroids_of, cluster, spread_sample
 from services.asr.diarization.embeddings import MIN_PIECE_S, SpeakerEncoder
 from services.asr.diarization.segmentation import LocalActivity, Segmenter
 from services.asr.diarization.speaker_models import SpeakerModelFiles, load_campplus, load_segmentation
@@ -47,10 +47,16 @@ class DiarizationOptions:
     min_separation: float = 0.1
     """With the count not given, two clusters are two speakers only when their pieces are at least this
     much more alike (cosine) within each cluster than across the two."""
+    min_voice_s: float = 2.0
+    """With the count not given, a cluster is a speaker only with at least this much solo speech."""
     max_clustered: int = 800
     """Pieces clustered at most (clustering compares every pair); the others follow their voice."""
     bridge_s: float = 0.3
     """A speaker's pauses shorter than this stay inside the turn (breaths between words)."""
+
+    @property
+    def voice_rule(self) -> VoiceRule:
+        return VoiceRule(self.min_separation, self.min_voice_s)
 
 
 @dataclass
@@ -194,10 +200,11 @@ class Diarizer:
         embeddings = np.stack(pieces.embeddings)
         picked = spread_sample(len(embeddings), self.options.max_clustered)
         labels = np.full(len(embeddings), -1)
-        labels[picked] = cluster(embeddings[picked], bounds, self.options.min_separation)
+        seconds = np.asarray(pieces.seconds)
+        labels[picked] = cluster(embeddings[picked], seconds[picked], bounds, self.options.voice_rule)
         rest = labels < 0
         if rest.any():
-            centroids = centroids_of(embeddings[picked], labels[picked], np.asarray(pieces.seconds)[picked])
+            centroids = centroids_of(embeddings[picked], labels[picked], seconds[picked])
             labels[rest] = np.argmax(embeddings[rest] @ centroids.T, axis=1)
         return labels
 
