@@ -8,8 +8,9 @@
    distinct voices, within the caller's bounds); past `max_clustered` pieces a sample spread over the
    recording is clustered and the rest join their nearest voice;
 4. every frame of a local speaker takes the voice of its nearest piece (so a local speaker that the
-   segmentation merged from two similar voices is still parted), and each frame keeps as many
-   speakers as the segmentation counted there: two in overlap.
+   segmentation merged from two similar voices is still parted); each chunk covering a frame has a
+   say in who talks there and how many, the more the nearer the frame is to the chunk's centre, and
+   each frame keeps as many speakers as the chunks counted there: two in overlap.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from services.common.media import SAMPLE_RATE, Samples
 log = logging.getLogger(__name__)
 
 _CHUNKS_PER_BATCH = 8
+_EDGE_WEIGHT = 1e-3
+"""The weight of a chunk's first and last frames beside the Hamming window's zero: a frame only one
+chunk covers still counts."""
 
 
 class DiarizationCancelledError(RuntimeError):
@@ -215,25 +219,28 @@ class Diarizer:
         voices: int,
         duration: float,
     ) -> SpeakerTimeline:
-        total = local.total_frames
+        total, frames_per_chunk = local.total_frames, local.active.shape[1]
+        # Where two chunks cover a frame, the one whose centre is nearer counts more: the model hears
+        # a moment best with context on both sides.
+        weights = np.hamming(frames_per_chunk).astype(np.float32) + _EDGE_WEIGHT
         score = np.zeros((total, max(voices, 1)), dtype=np.float32)
         counted = np.zeros(total, dtype=np.float32)
         covered = np.zeros(total, dtype=np.float32)
-        for chunk, (lo, hi) in enumerate(_owned_frames(local)):
-            offset = int(local.chunk_offsets[chunk])
-            frames = slice(offset + lo, min(total, offset + hi))
-            active = local.active[chunk, lo : lo + frames.stop - frames.start]
-            covered[frames] += 1
-            counted[frames] += active.sum(axis=1)
-            chunk_score = np.zeros((len(active), score.shape[1]), dtype=np.float32)
-            rows = np.arange(len(active))
+        for chunk, offset in enumerate(local.chunk_offsets.tolist()):
+            length = min(frames_per_chunk, total - offset)
+            frames, weight = slice(offset, offset + length), weights[:length]
+            active = local.active[chunk, :length]
+            covered[frames] += weight
+            counted[frames] += active.sum(axis=1) * weight
+            chunk_score = np.zeros((length, score.shape[1]), dtype=np.float32)
+            rows = np.arange(length)
             for speaker in range(active.shape[1]):
                 voice = assignment.get((chunk, speaker))
                 if voice is not None:
-                    voice = voice[lo : lo + len(active)]
+                    voice = voice[:length]
                     chunk_score[rows, voice] = np.maximum(chunk_score[rows, voice], active[:, speaker])
-            score[frames] += chunk_score
-        covered = np.maximum(covered, 1)
+            score[frames] += chunk_score * weight[:, None]
+        covered = np.maximum(covered, _EDGE_WEIGHT)
         score /= covered[:, None]
         count = np.minimum(np.rint(counted / covered).astype(int), min(2, voices))
         ranked = np.argsort(-score, axis=1, kind="stable")
