@@ -81,7 +81,7 @@ class AsrSettings(ServiceSettings):
     at least this much more alike (cosine of CAM++ embeddings) within each cluster than across the two.
     Measured: 0.10 to 0.25 between distinct voices, 0.02 to 0.08 between halves of one voice
     (bench/README.md)."""
-    diarization_min_voice_s: float = 2.0
+    diarization_min_voice_s: float = 1.0
     """With the number of speakers not given: a cluster is a speaker only when its pieces hold at least
     this much solo speech (two short pieces where voices meet once made a fifth speaker of four).
     Speech of a voice with less joins the nearest voice found."""

@@ -8,7 +8,7 @@ import pytest
 
 from services.asr.diarization.clustering import SpeakerBounds, VoiceRule, cluster
 
-RULE = VoiceRule(min_separation=0.1, min_seconds=2.0)
+RULE = VoiceRule(min_separation=0.1, min_seconds=1.0)
 PIECE_S = 1.5
 
 
@@ -51,9 +51,9 @@ def test_a_voice_needs_seconds_of_speech_to_count() -> None:
     embeddings, truth = pieces(3, 20)
     keep = np.concatenate([np.flatnonzero(truth < 2), np.flatnonzero(truth == 2)[:2]])
     embeddings = embeddings[keep]
-    short = np.where(truth[keep] == 2, 0.6, PIECE_S)
+    short = np.where(truth[keep] == 2, 0.4, PIECE_S)
     assert len(set(found(embeddings, SpeakerBounds(1, 8), short).tolist())) == 2
-    long = np.where(truth[keep] == 2, 1.2, PIECE_S)
+    long = np.where(truth[keep] == 2, 0.8, PIECE_S)
     assert len(set(found(embeddings, SpeakerBounds(1, 8), long).tolist())) == 3
 
 

@@ -51,7 +51,7 @@ class DiarizationOptions:
     min_separation: float = 0.1
     """With the count not given, two clusters are two speakers only when their pieces are at least this
     much more alike (cosine) within each cluster than across the two."""
-    min_voice_s: float = 2.0
+    min_voice_s: float = 1.0
     """With the count not given, a cluster is a speaker only with at least this much solo speech."""
     max_clustered: int = 800
     """Pieces clustered at most (clustering compares every pair); the others follow their voice."""
