@@ -107,6 +107,11 @@ def test_a_dropped_file_is_taken(page: Any, speech: dict[str, Speech]) -> None:
 
 
 def test_the_keyboard_reaches_tabs_and_the_file_chooser(page: Any) -> None:
+    # Playwright asks the browser to hand it file choosers without waiting for the answer, when a page
+    # first gets a listener: subscribed only as the key went down, a loaded machine let the chooser
+    # open before the browser had been asked (a 30 s timeout in CI). Subscribed here, every round trip
+    # below passes before the key is pressed.
+    page.on("filechooser", lambda _chooser: None)
     page.get_by_role("tab", name="File").focus()
     page.keyboard.press("ArrowRight")
     assert page.get_by_role("tab", name="Live").get_attribute("aria-selected") == "true"
