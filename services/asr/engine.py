@@ -1,6 +1,6 @@
 """The ASR engine (the service's runtime): loads the models, resolves a request's model and language,
 and transcribes a recording window by window (`windows.py`) with the stretch decoder (`decoding.py`),
-then labels speakers (`speaker_labels.py`)."""
+diarizing it meanwhile, then labels the words' speakers (`speaker_labels.py`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from services.asr.results import (
     TranscriptResult,
 )
 from services.asr.settings import AsrSettings
-from services.asr.speaker_labels import label_speakers, speaker_bounds
+from services.asr.speaker_labels import BackgroundDiarization, label_speakers, speaker_bounds
 from services.asr.windows import quiet_windows
 from services.common.errors import InvalidRequestError
 from services.common.media import SAMPLE_RATE, Samples
@@ -30,8 +30,9 @@ from services.common.media import SAMPLE_RATE, Samples
 log = logging.getLogger(__name__)
 
 _DECODING_SHARE_WHEN_DIARIZING = 0.85
-"""The part of a diarized transcription's progress that decoding fills; labelling speakers takes the
-rest (it costs about 15% of the time on a CPU, bench/README.md)."""
+"""The part of a diarized transcription's progress that decoding fills; the rest is what diarization
+(running alongside) has left when the words are decoded (about 15% of the time on a CPU,
+bench/README.md)."""
 
 
 def normalize_language(language: str) -> str | None:
@@ -134,6 +135,36 @@ class AsrEngine:
             steering,
             on_decoded=progress.decoded if progress is not None else None,
         )
+        diarizing = None
+        if options.diarize:
+            diarizing = BackgroundDiarization(self.diarizer, audio, bounds, cancelled)
+        try:
+            segments, language, probability = self._decode(audio, job, progress)
+        except BaseException:
+            if diarizing is not None:
+                diarizing.abandon()
+            raise
+        speakers: list[str] = []
+        turns: list[SpeakerTurnResult] = []
+        if diarizing is not None:
+            segments, speakers, turns = label_speakers(diarizing.timeline(), segments)
+        return TranscriptResult(
+            text=" ".join(s.text for s in segments),
+            language=language or "",
+            language_probability=probability if segments else 1.0,
+            duration=duration,
+            segments=segments,
+            model=resolution.weights_id,
+            requested_model=resolution.requested,
+            processing_seconds=time.perf_counter() - started,
+            speakers=speakers,
+            speaker_turns=turns,
+        )
+
+    def _decode(
+        self, audio: Samples, job: DecodeJob, progress: _Progress | None
+    ) -> tuple[list[SegmentResult], str | None, float]:
+        """The segments of `audio`, numbered, with the language heard first and its probability."""
         segments: list[SegmentResult] = []
         cursor, probability = 0.0, 1.0
         # Window by window, so faster-whisper's per-file memory is bounded by the window, not the file.
@@ -151,19 +182,4 @@ class AsrEngine:
                 progress.decoded([], end / SAMPLE_RATE)
         for index, segment in enumerate(segments):
             segment.id = index
-        speakers: list[str] = []
-        turns: list[SpeakerTurnResult] = []
-        if options.diarize:
-            segments, speakers, turns = label_speakers(self.diarizer, audio, segments, bounds, cancelled)
-        return TranscriptResult(
-            text=" ".join(s.text for s in segments),
-            language=job.language or "",
-            language_probability=probability if segments else 1.0,
-            duration=duration,
-            segments=segments,
-            model=resolution.weights_id,
-            requested_model=resolution.requested,
-            processing_seconds=time.perf_counter() - started,
-            speakers=speakers,
-            speaker_turns=turns,
-        )
+        return segments, job.language, probability

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -222,3 +223,64 @@ def test_a_caller_who_leaves_stops_the_diarization(two_voices: Conversation) -> 
     cancelled.set()
     with pytest.raises(DiarizationCancelledError):
         Diarizer("cpu", DiarizationOptions()).diarize(decode(two_voices.path), SpeakerBounds(1, 8), cancelled)
+
+
+@pytest.fixture(scope="module")
+def engine(data_dir: Path) -> Any:
+    from services.asr.engine import AsrEngine
+    from services.asr.settings import AsrSettings
+
+    engine = AsrEngine(AsrSettings(data_dir=data_dir, preload=["base"]))
+    engine.load()
+    return engine
+
+
+def _repeated(talk: Conversation, minutes: float) -> Any:
+    import numpy as np
+
+    from services.common.media import SAMPLE_RATE, decode
+
+    audio = decode(talk.path)
+    return np.tile(audio, int(np.ceil(minutes * 60 * SAMPLE_RATE / len(audio))))
+
+
+def test_the_speakers_are_heard_while_the_words_are_decoded(engine: Any, two_voices: Conversation) -> None:
+    """A diarized file is diarized alongside its decoding, not after it (bench/README.md has what that
+    saves), and a caller who leaves stops both."""
+    import threading
+
+    from services.asr.decoding import TranscriptionCancelledError
+    from services.asr.results import TranscribeOptions
+
+    audio = _repeated(two_voices, 5)  # diarized in several batches: still at work at the first words
+    cancelled = threading.Event()
+    diarizing_at_first_words: list[bool] = []
+
+    def report(*_progress: Any) -> None:
+        if not diarizing_at_first_words:
+            diarizing_at_first_words.append(
+                any(t.name.startswith("diarization") for t in threading.enumerate())
+            )
+        cancelled.set()
+
+    with pytest.raises(TranscriptionCancelledError):
+        engine.transcribe(audio, TranscribeOptions(diarize=True), cancelled, report)
+    assert diarizing_at_first_words == [True]
+
+
+def test_a_diarization_abandoned_with_its_decoding_stops(engine: Any, two_voices: Conversation) -> None:
+    """Decoding that fails for any reason abandons the diarization running alongside it: it stops at its
+    next batch of windows instead of spending the cores on an answer no one will read."""
+    import threading
+
+    from services.asr.decoding import TranscriptionCancelledError
+    from services.asr.diarization.clustering import SpeakerBounds
+    from services.asr.speaker_labels import BackgroundDiarization
+
+    # Ten minutes take seconds to segment, and the abandoning comes a moment after the start.
+    diarizing = BackgroundDiarization(
+        engine.diarizer, _repeated(two_voices, 10), SpeakerBounds(1, 8), threading.Event()
+    )
+    diarizing.abandon()
+    with pytest.raises(TranscriptionCancelledError):
+        diarizing.timeline()

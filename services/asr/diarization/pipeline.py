@@ -16,10 +16,10 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -40,6 +40,12 @@ chunk covers still counts."""
 
 class DiarizationCancelledError(RuntimeError):
     """The caller went away; diarization stopped at the next batch of windows."""
+
+
+class StopSignal(Protocol):
+    """What diarization asks between batches: a `threading.Event`, or several of them as one."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,7 @@ class Diarizer:
         return self._models()[1]
 
     def diarize(
-        self, audio: Samples, bounds: SpeakerBounds, cancelled: threading.Event | None = None
+        self, audio: Samples, bounds: SpeakerBounds, cancelled: StopSignal | None = None
     ) -> SpeakerTimeline:
         """The recording's speaker timeline, speakers numbered in order of first appearance. A set
         `cancelled` stops the work at the next batch of windows (an hour takes about a minute)."""
@@ -168,7 +174,7 @@ class Diarizer:
         return timeline.in_order_of_appearance()
 
     def embed_pieces(
-        self, audio: Samples, local: LocalActivity, cancelled: threading.Event | None = None
+        self, audio: Samples, local: LocalActivity, cancelled: StopSignal | None = None
     ) -> Pieces:
         pieces = Pieces()
         owned = _owned_frames(local)
