@@ -23,6 +23,7 @@ from services.asr.decoding import DecodeJob
 from services.asr.diarization.live import StreamSpeakers
 from services.asr.diarization.timeline import speaker_name
 from services.asr.engine import AsrEngine
+from services.asr.fitted_window import MIN_WINDOW_S, FittedWindowModel, window_seconds
 from services.asr.registry import Resolution
 from services.asr.results import SegmentResult, SpeakerTurnResult, TranscriptResult
 from services.asr.speaker_labels import split_at_speaker_changes
@@ -30,7 +31,6 @@ from services.common.media import SAMPLE_RATE
 
 FRAME = 512  # samples per Silero VAD frame (32 ms)
 _PAD_FRAMES = 8  # 0.26 s of audio kept around speech, so its first and last sounds are not clipped
-_MIN_INTERIM_S = 10  # interim decodes encode at least this much (zero-padded): less makes Whisper loop
 
 
 @dataclass
@@ -50,9 +50,9 @@ class StepResult:
 
 def interim_text(model: WhisperModel, audio: np.ndarray, language: str | None) -> str:
     """A quick guess at the words so far: greedy, no timestamps, the encoder run on the audio padded to
-    `_MIN_INTERIM_S` instead of Whisper's 30 s (a third of the cost on a short stretch). Finals are
+    `MIN_WINDOW_S` instead of Whisper's 30 s (a third of the cost on a short stretch). Finals are
     decoded the proper way; this text is replaced by them."""
-    seconds = max(_MIN_INTERIM_S, math.ceil(len(audio) / SAMPLE_RATE))
+    seconds = max(MIN_WINDOW_S, math.ceil(len(audio) / SAMPLE_RATE))
     padded = np.pad(audio, (0, seconds * SAMPLE_RATE - len(audio)))
     features = model.feature_extractor(padded)[:, : seconds * 100]
     encoded = model.encode(features)
@@ -81,6 +81,7 @@ class LiveStream:
         self._max_frames = round(settings.stream_max_utterance_s * SAMPLE_RATE / FRAME)
         self._interim_every = int(settings.stream_partial_interval_s * SAMPLE_RATE)
         self._max_held_s = settings.stream_max_utterance_s + settings.stream_max_backlog_s
+        self._fitted_window = settings.stream_fitted_window
         self._language = language
         self._language_probability = 1.0
 
@@ -196,7 +197,10 @@ class LiveStream:
         offset_s = (self._offset + start * FRAME) / SAMPLE_RATE
         with self._lock:
             received_s = self._received / SAMPLE_RATE
-        job = DecodeJob(self._model, self._language, received_s, cancelled)
+        model = self._model
+        if self._fitted_window:
+            model = FittedWindowModel(model, window_seconds(len(audio)))
+        job = DecodeJob(model, self._language, received_s, cancelled)
         decoded = self._engine.decoder.decode(job, audio, offset_s, self._cursor)
         segments = decoded.segments
         if segments:

@@ -108,6 +108,10 @@ class AsrSettings(ServiceSettings):
     stream_max_utterance_s: float = 15.0
     """Speech with no such pause is finalized at its quietest moment once it is this long, which keeps
     every decode, and so the latency, the same however long the stream runs."""
+    stream_fitted_window: bool = True
+    """A stretch's final decode runs Whisper's encoder on the stretch plus 2 s (at least 10 s) instead of
+    the full 30 s window: with base weights on CPU a third of the time and no less accurate on the
+    measured sets (bench/README.md). false: the full window, for weights not measured this way."""
     stream_new_voice_similarity: float = 0.65
     """In a diarized live stream, a voice whose speech in a stretch is less alike (cosine of CAM++
     embeddings) than this to every voice heard so far is a new speaker."""
