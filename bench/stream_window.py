@@ -1,11 +1,12 @@
-"""A live stream's final decode with Whisper's full 30 s encoder window against the window fitted to the
-stretch (`services/asr/fitted_window.py`): WER and decode time on the same stretches, in one process.
+"""Decodes with Whisper's full 30 s encoder window against the window fitted to the audio
+(`services/asr/fitted_window.py`, `STT_ASR_FITTED_WINDOW`): WER and decode time on the same stretches of
+speech, in one process. Each stretch is decoded as a live stream's final or a short file is.
 
 Sets: the LibriSpeech test-other utterances beside the project (real read speech, 2-22 s), the same
 mixed with pink noise and mains hum at 10, 5 and 0 dB SNR, ten sentences spoken by three Piper voices in
 white noise at 5 dB, and five 4 s stretches of noise alone (what is written there is invented).
-Each stretch is decoded the way a stream's final is (`StretchDecoder`: beam 5, word timestamps, the
-hallucination guard).
+The decoder is the service's (`StretchDecoder`: beam 5, Silero VAD, word timestamps, the hallucination
+guard).
 
 Usage: python bench/stream_window.py   (writes bench/results/stream_window.json)
 """
@@ -19,14 +20,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from faster_whisper import WhisperModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import librispeech, write_results
-from services.asr.decoding import DecodeJob
+from services.asr.decoding import DecodeJob, StretchDecoder
 from services.asr.engine import AsrEngine
-from services.asr.fitted_window import FittedWindowModel, window_seconds
 from services.asr.settings import AsrSettings
 from services.common.media import SAMPLE_RATE, decode
 from testbed.noise import mixed, pink_with_hum, white
@@ -77,10 +76,11 @@ def main() -> None:
     resolution, _ = engine.resolve("", "en")
     model = engine.registry.get(resolution.weights_id)
 
+    decoders = {fitted: StretchDecoder(AsrSettings(fitted_window=fitted)) for fitted in (False, True)}
+
     def text_of(audio: np.ndarray, fitted: bool) -> str:
-        used: WhisperModel = FittedWindowModel(model, window_seconds(len(audio))) if fitted else model
-        job = DecodeJob(used, "en", len(audio) / SAMPLE_RATE, threading.Event())
-        return " ".join(s.text for s in engine.decoder.decode(job, audio, 0.0, 0.0).segments)
+        job = DecodeJob(model, "en", len(audio) / SAMPLE_RATE, threading.Event())
+        return " ".join(s.text for s in decoders[fitted].decode(job, audio, 0.0, 0.0).segments)
 
     text_of(np.zeros(SAMPLE_RATE, dtype=np.float32), fitted=False)  # first-call costs out of the timing
     results: dict[str, object] = {"model": resolution.weights_id}

@@ -17,6 +17,7 @@ from faster_whisper import BatchedInferencePipeline, WhisperModel
 from faster_whisper.transcribe import Segment as WhisperSegment
 from faster_whisper.transcribe import TranscriptionInfo
 
+from services.asr.fitted_window import FittedWindowModel
 from services.asr.missed_speech import missed_speech
 from services.asr.results import SegmentResult, WordResult
 from services.asr.sentences import TimedWord, split_into_sentences
@@ -99,11 +100,14 @@ def run_whisper(
     language: str | None,
     steering: Steering | None = None,
 ) -> tuple[Iterable[WhisperSegment], TranscriptionInfo]:
-    """Starts decoding: the batched pipeline when `batch_size` > 0, else the sequential decoder.
-    Segments come from a generator, one decoded window at a time."""
+    """Starts decoding: the batched pipeline when `batch_size` > 0, else the sequential decoder, its
+    encoder on each window's own audio unless `fitted_window` is off. Segments come from a generator,
+    one decoded window at a time."""
     options = decoding_options(settings, language, steering)
     if batch_size > 0:
         return BatchedInferencePipeline(model).transcribe(audio, batch_size=batch_size, **options)
+    if settings.fitted_window:
+        model = FittedWindowModel(model)
     return model.transcribe(audio, **options)
 
 

@@ -1,10 +1,10 @@
-"""Whisper's encoder run on a short stretch's own length instead of its fixed 30 s window.
+"""Whisper's encoder run on a window's own audio instead of its fixed 30 s.
 
-faster-whisper pads every window to 30 s before the encoder, so a 3 s stretch of a live stream pays
-for 30 s of encoding: on 2 CPU cores with base weights 1.2 s of its 1.7 s final decode. The encoder
-takes a shorter input (the decoder attends to whatever it is given), and on the measured sets a
-window of the stretch plus 2 s, at least 10 s, was as accurate as the full one at a third of the time
-(bench/README.md, "Live streaming").
+faster-whisper pads every window's features with zeros to 30 s before the encoder, so a 3 s stretch of
+a live stream, a 5 s upload or the last few seconds of a long file pay for 30 s of encoding: on 2 CPU
+cores with base weights 1.2 s of a 2.5 s clip's 1.7 s decode. The encoder takes a shorter input (the
+decoder attends to whatever it is given), and on the measured sets a window of the audio plus 2 s, at
+least 10 s, was as accurate as the full one in under half the time (bench/README.md, "Live streaming").
 """
 
 from __future__ import annotations
@@ -15,29 +15,29 @@ import ctranslate2
 import numpy as np
 from faster_whisper import WhisperModel
 
-from services.common.media import SAMPLE_RATE
-
 MIN_WINDOW_S = 10
 """Shorter than this and Whisper starts repeating itself (seen on interim decodes)."""
 _PAD_S = 2
-"""Silence after the speech: the decoder needs room past the last word to place its end timestamp."""
-_FULL_WINDOW_S = 30
+"""Silence after the audio: the decoder needs room past the last word to place its end timestamp."""
 
 
-def window_seconds(samples: int) -> int:
-    """The encoder window for a stretch of `samples`: its length plus `_PAD_S`, within 10-30 s."""
-    return min(_FULL_WINDOW_S, max(MIN_WINDOW_S, math.ceil(samples / SAMPLE_RATE + _PAD_S)))
+def fitted_frames(features: np.ndarray, frames_per_second: int) -> int:
+    """How many of a padded window's feature frames the encoder needs: the audio's (the padding is
+    exact zeros, which no log-mel frame of real audio is) plus `_PAD_S`, at least `MIN_WINDOW_S`."""
+    window = features.shape[-1]
+    heard = np.flatnonzero(np.any(features != 0, axis=tuple(range(features.ndim - 1))))
+    audio_s = (int(heard[-1]) + 1 if len(heard) else 0) / frames_per_second
+    seconds = max(MIN_WINDOW_S, math.ceil(audio_s + _PAD_S))
+    return min(window, seconds * frames_per_second)
 
 
 class FittedWindowModel(WhisperModel):
     """A view of a loaded model (the same CTranslate2 weights, tokenizer and feature extractor; nothing
-    is loaded again) whose encoder sees only the first `seconds` of each padded window. A view per
-    decode, so streams sharing the model never see each other's window."""
+    is loaded again) whose encoder sees only the frames of each window that `fitted_frames` keeps."""
 
-    def __init__(self, model: WhisperModel, seconds: int) -> None:
+    def __init__(self, model: WhisperModel) -> None:
         # Not WhisperModel.__init__, which would load the weights again: the loaded model's state is shared.
         self.__dict__.update(model.__dict__)
-        self._frames = int(seconds * model.frames_per_second)
 
     def encode(self, features: np.ndarray) -> ctranslate2.StorageView:
-        return super().encode(features[..., : self._frames])
+        return super().encode(features[..., : fitted_frames(features, self.frames_per_second)])

@@ -23,7 +23,7 @@ from services.asr.decoding import DecodeJob
 from services.asr.diarization.live import StreamSpeakers
 from services.asr.diarization.timeline import speaker_name
 from services.asr.engine import AsrEngine
-from services.asr.fitted_window import MIN_WINDOW_S, FittedWindowModel, window_seconds
+from services.asr.fitted_window import MIN_WINDOW_S
 from services.asr.registry import Resolution
 from services.asr.results import SegmentResult, SpeakerTurnResult, TranscriptResult
 from services.asr.speaker_labels import split_at_speaker_changes
@@ -81,7 +81,6 @@ class LiveStream:
         self._max_frames = round(settings.stream_max_utterance_s * SAMPLE_RATE / FRAME)
         self._interim_every = int(settings.stream_partial_interval_s * SAMPLE_RATE)
         self._max_held_s = settings.stream_max_utterance_s + settings.stream_max_backlog_s
-        self._fitted_window = settings.stream_fitted_window
         self._language = language
         self._language_probability = 1.0
 
@@ -197,10 +196,7 @@ class LiveStream:
         offset_s = (self._offset + start * FRAME) / SAMPLE_RATE
         with self._lock:
             received_s = self._received / SAMPLE_RATE
-        model = self._model
-        if self._fitted_window:
-            model = FittedWindowModel(model, window_seconds(len(audio)))
-        job = DecodeJob(model, self._language, received_s, cancelled)
+        job = DecodeJob(self._model, self._language, received_s, cancelled)
         decoded = self._engine.decoder.decode(job, audio, offset_s, self._cursor)
         segments = decoded.segments
         if segments:

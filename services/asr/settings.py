@@ -49,6 +49,11 @@ class AsrSettings(ServiceSettings):
     """Long files are transcribed in windows of this many seconds, each cut at the quietest moment of
     its last 15 s, so the decoder's memory is bounded by the window rather than the file; 0 never cuts."""
     beam_size: int = 5
+    fitted_window: bool = True
+    """The sequential decoder (files, and every live stream's finals) runs Whisper's encoder on each
+    window's audio plus 2 s (at least 10 s) instead of the fixed 30 s: with base weights on CPU under half
+    the time for short audio and no less accurate on the measured sets (bench/README.md). false: the
+    full window, for weights not measured this way. The batched pipeline always encodes 30 s."""
     batch_size: int = 0
     """Batched inference (faster-whisper's BatchedInferencePipeline) with this many speech chunks per
     pass; 0 is the sequential decoder. Off by default: on long continuous speech the batched pipeline
@@ -108,10 +113,6 @@ class AsrSettings(ServiceSettings):
     stream_max_utterance_s: float = 15.0
     """Speech with no such pause is finalized at its quietest moment once it is this long, which keeps
     every decode, and so the latency, the same however long the stream runs."""
-    stream_fitted_window: bool = True
-    """A stretch's final decode runs Whisper's encoder on the stretch plus 2 s (at least 10 s) instead of
-    the full 30 s window: with base weights on CPU a third of the time and no less accurate on the
-    measured sets (bench/README.md). false: the full window, for weights not measured this way."""
     stream_new_voice_similarity: float = 0.65
     """In a diarized live stream, a voice whose speech in a stretch is less alike (cosine of CAM++
     embeddings) than this to every voice heard so far is a new speaker."""

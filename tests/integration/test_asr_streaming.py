@@ -8,16 +8,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
-import numpy as np
 import pytest
-from faster_whisper import WhisperModel
-from faster_whisper.audio import pad_or_trim
 
 from services.asr.engine import AsrEngine
-from services.asr.fitted_window import FittedWindowModel, window_seconds
 from services.asr.live_stream import LiveStream
 from services.asr.settings import AsrSettings
-from services.common.media import SAMPLE_RATE, decode
 from stt.v1 import asr_pb2, asr_pb2_grpc
 from testbed.platform import AsrProcess
 from testbed.streaming import BYTES_PER_SECOND, pcm_of
@@ -115,53 +110,6 @@ def test_a_stream_holds_only_its_current_stretch(engine: AsrEngine, long_speech:
     unread = LiveStream(engine, resolution, language)
     unread.append(pcm[: int(21 * BYTES_PER_SECOND)])  # max utterance 15 s + backlog 5 s < 21 s
     assert unread.backlogged
-
-
-def test_a_fitted_window_encodes_the_stretch_alone_and_hears_the_same_words(
-    engine: AsrEngine, speech: dict[str, Speech]
-) -> None:
-    model = engine.registry.get("base")
-    clip = speech["meeting"]
-    audio = decode(clip.path)
-    seconds = window_seconds(len(audio))
-    assert seconds == max(10, int(np.ceil(len(audio) / SAMPLE_RATE + 2)))
-    features = pad_or_trim(model.feature_extractor(audio))  # Whisper's 30 s window, as faster-whisper pads it
-    fitted = FittedWindowModel(model, seconds)
-    assert fitted.encode(features).shape == [1, seconds * 50, 512]  # the encoder halves the frame rate
-    assert model.encode(features).shape == [1, 1500, 512]  # the view leaves the shared model as it was
-
-    full, _ = model.transcribe(audio, language="en", beam_size=5, word_timestamps=True)
-    short, _ = fitted.transcribe(audio, language="en", beam_size=5, word_timestamps=True)
-    full_words = [w for s in full for w in s.words or ()]
-    short_words = [w for s in short for w in s.words or ()]
-    assert [w.word for w in short_words] == [w.word for w in full_words]
-    assert word_error_rate(clip.text, "".join(w.word for w in short_words)) < 0.1
-    assert max(abs(a.end - b.end) for a, b in zip(short_words, full_words, strict=True)) < 0.3
-
-
-@pytest.mark.parametrize(("fitted", "window_s"), [(True, 10), (False, 30)])
-def test_a_stream_final_encodes_a_window_fitted_to_its_stretch(
-    data_dir: Path, speech: dict[str, Speech], monkeypatch: pytest.MonkeyPatch, fitted: bool, window_s: int
-) -> None:
-    """A 5 s stretch's final runs the encoder on 10 s, not Whisper's 30 s (unless the setting says so)."""
-    settings = AsrSettings(data_dir=data_dir, diarization=False, stream_fitted_window=fitted)
-    engine = AsrEngine(settings)
-    encoded: list[int] = []
-    encode = WhisperModel.encode
-
-    def counting(self: WhisperModel, features: np.ndarray) -> object:
-        encoded.append(features.shape[-1])
-        return encode(self, features)
-
-    monkeypatch.setattr(WhisperModel, "encode", counting)
-    resolution, language = engine.resolve("base", "en")
-    live = LiveStream(engine, resolution, language)
-    live.append(pcm_of(speech["meeting"].path))
-    cancelled = threading.Event()
-    while (result := live.step(True, cancelled)).transcript is None:  # ended: finals only, no interims
-        pass
-    assert encoded and set(encoded) == {window_s * 100}
-    assert word_error_rate(speech["meeting"].text, result.transcript.text) < 0.1
 
 
 async def test_a_diarized_stream_of_two_voices_labels_each_segment_as_it_is_final(
