@@ -22,8 +22,9 @@ _PAD_S = 2
 
 
 def fitted_frames(features: np.ndarray, frames_per_second: int) -> int:
-    """How many of a padded window's feature frames the encoder needs: the audio's (the padding is
-    exact zeros, which no log-mel frame of real audio is) plus `_PAD_S`, at least `MIN_WINDOW_S`."""
+    """How many of a padded window's feature frames the encoder needs: the audio's plus `_PAD_S`, at least
+    `MIN_WINDOW_S`. faster-whisper (pinned) pads with exact zeros, which no log-mel frame of real audio
+    is; tests/integration/test_fitted_window.py fails if a new version pads otherwise."""
     window = features.shape[-1]
     heard = np.flatnonzero(np.any(features != 0, axis=tuple(range(features.ndim - 1))))
     audio_s = (int(heard[-1]) + 1 if len(heard) else 0) / frames_per_second
