@@ -52,8 +52,9 @@ class AsrSettings(ServiceSettings):
     fitted_window: bool = True
     """The sequential decoder (files, and every live stream's finals) runs Whisper's encoder on each
     window's audio plus 2 s (at least 10 s) instead of the fixed 30 s: with base weights on CPU under half
-    the time for short audio and no less accurate on the measured sets (bench/README.md). false: the
-    full window, for weights not measured this way. The batched pipeline always encodes 30 s."""
+    the time for short audio, and as accurate on the measured sets within two words of 164
+    (bench/README.md). false: the full window, for weights not measured this way. The batched pipeline
+    always encodes 30 s."""
     batch_size: int = 0
     """Batched inference (faster-whisper's BatchedInferencePipeline) with this many speech chunks per
     pass; 0 is the sequential decoder. Off by default: on long continuous speech the batched pipeline
