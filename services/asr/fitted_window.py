@@ -11,6 +11,7 @@ noise (bench/README.md, "Live streaming" and "File transcription").
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import ctranslate2
 import numpy as np
@@ -35,11 +36,17 @@ def fitted_frames(features: np.ndarray, frames_per_second: int) -> int:
 
 class FittedWindowModel(WhisperModel):
     """A view of a loaded model (the same CTranslate2 weights, tokenizer and feature extractor; nothing
-    is loaded again) whose encoder sees only the frames of each window that `fitted_frames` keeps."""
+    is loaded again) whose encoder sees only the frames of each window that `fitted_frames` keeps when
+    it decodes. The language is detected on the full window, as faster-whisper does: the fitted one was
+    measured for decoding, and on it one 2.5 s English clip was heard as Latin."""
 
     def __init__(self, model: WhisperModel) -> None:
         # Not WhisperModel.__init__, which would load the weights again: the loaded model's state is shared.
         self.__dict__.update(model.__dict__)
+        self._full_window = model
+
+    def detect_language(self, *args: Any, **kwargs: Any) -> tuple[str, float, list[tuple[str, float]]]:
+        return self._full_window.detect_language(*args, **kwargs)
 
     def encode(self, features: np.ndarray) -> ctranslate2.StorageView:
         return super().encode(features[..., : fitted_frames(features, self.frames_per_second)])

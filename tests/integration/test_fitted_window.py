@@ -89,3 +89,14 @@ def test_a_file_encodes_full_windows_and_a_fitted_last_one(
     long = engine.transcribe(decode(long_speech.path), TranscribeOptions(model="base", language="en"))
     assert max(encoded) == 3000 and encoded[-1] < 3000  # speech fills the first windows; the last is cut
     assert word_error_rate(long_speech.text, long.text) < 0.12
+
+
+def test_the_language_is_detected_on_the_full_window(
+    data_dir: Path, speech: dict[str, Speech], encoded: list[int]
+) -> None:
+    """Detection was not measured on the fitted window, so it runs as faster-whisper runs it; only the
+    decoding that follows is fitted."""
+    engine = _engine(data_dir, True)
+    result = engine.transcribe(decode(speech["garden"].path), TranscribeOptions(model="base"))
+    assert encoded == [3000, 1000]
+    assert result.language == "en" and result.language_probability > 0.5
