@@ -41,9 +41,9 @@ class _EitherSet:
 
 class BackgroundDiarization:
     """The recording's speaker timeline, worked out on a thread of its own while the caller decodes the
-    words: each uses the cores the other leaves idle (on 2 CPU cores a diarized file took a median 1.20
-    times an undiarized one this way, 1.33 one after the other; bench/README.md). A caller that gives
-    up on the words `abandon`s it, and it stops at its next batch of windows."""
+    words: each uses the cores the other leaves idle (on 2 CPU cores a diarized file took a median 1.13
+    times an undiarized one this way, 1.29 one after the other, in the latest runs; bench/README.md). A
+    caller that gives up on the words `abandon`s it, and it stops at its next batch of windows."""
 
     def __init__(
         self, diarizer: Diarizer, audio: Samples, bounds: SpeakerBounds, cancelled: threading.Event
