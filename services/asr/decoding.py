@@ -92,6 +92,23 @@ def decoding_options(
     )
 
 
+_MOST_TOKENS_A_SECOND = 20
+"""More of Whisper's tokens (timestamps included) than any language is spoken at: a decode that runs
+past it is looping. Unbounded, each hotter retry of a looping window runs to the model's 448 tokens (a
+1 s stretch of a live stream once took 16 s on 2 cores)."""
+_WHISPER_MAX_TOKENS = 448
+_START_TOKENS = 3  # start of transcript, language, task
+_PROMPT_TOKENS = 224  # start of the previous text, and the most of it faster-whisper keeps
+
+
+def token_budget(seconds: float, prompted: bool) -> int | None:
+    """The most tokens each window of `seconds` of audio may decode to, where that is under the room
+    the model leaves after its prompt (None: that room)."""
+    room = _WHISPER_MAX_TOKENS - _START_TOKENS - (_PROMPT_TOKENS if prompted else 0)
+    budget = math.ceil(seconds * _MOST_TOKENS_A_SECOND) + 16
+    return budget if budget < room else None
+
+
 def run_whisper(
     model: WhisperModel,
     audio: np.ndarray,
@@ -101,9 +118,12 @@ def run_whisper(
     steering: Steering | None = None,
 ) -> tuple[Iterable[WhisperSegment], TranscriptionInfo]:
     """Starts decoding: the batched pipeline when `batch_size` > 0, else the sequential decoder, its
-    encoder on each window's own audio unless `fitted_window` is off. Segments come from a generator,
-    one decoded window at a time."""
+    encoder on each window's own audio unless `fitted_window` is off; audio under about 20 s decodes to
+    at most 20 tokens a second. Segments come from a generator, one decoded window at a time."""
     options = decoding_options(settings, language, steering)
+    budget = token_budget(len(audio) / SAMPLE_RATE, bool(options["initial_prompt"]))
+    if budget is not None:
+        options["max_new_tokens"] = budget
     if batch_size > 0:
         return BatchedInferencePipeline(model).transcribe(audio, batch_size=batch_size, **options)
     if settings.fitted_window:

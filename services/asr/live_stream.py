@@ -19,8 +19,8 @@ from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.vad import get_vad_model
 
-from services.asr.decoding import DecodeJob
-from services.asr.diarization.live import StreamSpeakers
+from services.asr.decoding import DecodedStretch, DecodeJob
+from services.asr.diarization.live import HeardStretch, StreamSpeakers
 from services.asr.diarization.timeline import speaker_name
 from services.asr.engine import AsrEngine
 from services.asr.fitted_window import MIN_WINDOW_S
@@ -31,12 +31,30 @@ from services.common.media import SAMPLE_RATE
 
 FRAME = 512  # samples per Silero VAD frame (32 ms)
 _PAD_FRAMES = 8  # 0.26 s of audio kept around speech, so its first and last sounds are not clipped
+_AHEAD_MIN_FRAMES = 63
+"""A stretch shorter than this (2 s) is not decoded ahead of its pause: its final decode is quick
+anyway, and a fragment cut at a short pause is where Whisper loops through all its retries."""
+_PAUSING_FRAMES = 4
+"""Silence (0.13 s) after which no interim is started: the speech may be ending, and the worker is kept
+for decoding the stretch ahead of its pause."""
 
 
 @dataclass
 class Interim:
     text: str
     start: float
+
+
+@dataclass(frozen=True)
+class _ReadyStretch:
+    """A stretch decoded (and heard) while its pause was still too short to end it: if the pause goes
+    on, or the stream ends, it is finalized from this without decoding again."""
+
+    first: int
+    last: int
+    """Its first and last sample in the stream."""
+    decoded: DecodedStretch
+    heard: HeardStretch | None
 
 
 @dataclass
@@ -94,6 +112,7 @@ class LiveStream:
         self._probabilities = np.zeros(0, dtype=np.float32)  # speech probability per frame of `_audio`
         self._interim_at: int | None = None  # samples of `_audio` at this stretch's last interim decode
         self._interim = ""
+        self._ready: _ReadyStretch | None = None
         self._segments: list[SegmentResult] = []
         self._cursor = 0.0
         self._busy_s = 0.0
@@ -159,10 +178,15 @@ class LiveStream:
             return self._finalize(start, voiced[-1] + 1 + self._pause_frames // 2, cancelled)
         if frames - first >= self._max_frames:  # too long without a pause: cut at its quietest moment
             return self._finalize(start, self._quietest_frame(first), cancelled, more=True)
-        if ended:
-            result = self._finalize(start, frames, cancelled)
+        end = voiced[-1] + 1 + self._pause_frames // 2  # where a pause here would end the stretch
+        if ended:  # trailing silence is cut as a pause would cut it
+            result = self._finalize(start, min(end, frames), cancelled)
             result.transcript = self._transcript()
             return result
+        if frames >= end and end - start >= _AHEAD_MIN_FRAMES:  # all a pause would finalize is here
+            return self._ready_step(start, end, cancelled)
+        if frames - voiced[-1] - 1 >= _PAUSING_FRAMES:
+            return StepResult()
         return self._interim_step(start)
 
     def _take_in(self, ended: bool) -> None:
@@ -192,32 +216,59 @@ class LiveStream:
 
     def _finalize(self, start: int, end: int, cancelled: threading.Event, more: bool = False) -> StepResult:
         end = min(end, len(self._probabilities))
-        audio = self._audio[start * FRAME : end * FRAME]
-        offset_s = (self._offset + start * FRAME) / SAMPLE_RATE
-        with self._lock:
-            received_s = self._received / SAMPLE_RATE
-        job = DecodeJob(self._model, self._language, received_s, cancelled)
-        decoded = self._engine.decoder.decode(job, audio, offset_s, self._cursor)
-        segments = decoded.segments
+        ready = self._ready_for(start, end) or self._decode_ahead(start, end, cancelled)
+        segments = ready.decoded.segments
         if segments:
-            self._cursor = decoded.cursor
+            self._cursor = ready.decoded.cursor
             if self._language is None:  # the first speech decides the stream's language
-                self._language, self._language_probability = decoded.language, decoded.language_probability
-            if self._speakers is not None:
-                segments = self._label_speakers(audio, offset_s, segments)
+                self._language = ready.decoded.language
+                self._language_probability = ready.decoded.language_probability
+            if ready.heard is not None:
+                segments = self._label_speakers(ready.heard, ready.first / SAMPLE_RATE, segments)
         for segment in segments:
             segment.id = len(self._segments)
             self._segments.append(segment)
         self._commit(end)
-        self._interim, self._interim_at = "", None
+        self._interim, self._interim_at, self._ready = "", None, None
         return StepResult(segments=segments, more=more)
 
+    def _decode_ahead(self, start: int, end: int, cancelled: threading.Event) -> _ReadyStretch:
+        """The stretch's words, and what the speaker models hear in it: nothing of the stream changes
+        until it is finalized."""
+        audio = self._audio[start * FRAME : end * FRAME]
+        first = self._offset + start * FRAME
+        with self._lock:
+            received_s = self._received / SAMPLE_RATE
+        job = DecodeJob(self._model, self._language, received_s, cancelled)
+        decoded = self._engine.decoder.decode(job, audio, first / SAMPLE_RATE, self._cursor)
+        heard = self._speakers.hear(audio) if self._speakers is not None and decoded.segments else None
+        return _ReadyStretch(first, first + len(audio), decoded, heard)
+
+    def _ready_step(self, start: int, end: int, cancelled: threading.Event) -> StepResult:
+        """Decodes the stretch ahead of its pause, once; its words are the interim text meanwhile."""
+        if self._ready_for(start, end) is not None:
+            return StepResult()
+        self._ready = self._decode_ahead(start, end, cancelled)
+        self._interim_at = len(self._audio)
+        text = " ".join(s.text for s in self._ready.decoded.segments)
+        if not text or text == self._interim:
+            return StepResult()
+        self._interim = text
+        return StepResult(interim=Interim(text, self._ready.first / SAMPLE_RATE))
+
+    def _ready_for(self, start: int, end: int) -> _ReadyStretch | None:
+        """The stretch decoded ahead, if it is the one from frame `start` to `end`."""
+        ready, first = self._ready, self._offset + start * FRAME
+        if ready is None or (ready.first, ready.last) != (first, first + (end - start) * FRAME):
+            return None
+        return ready
+
     def _label_speakers(
-        self, audio: np.ndarray, offset_s: float, segments: list[SegmentResult]
+        self, heard: HeardStretch, offset_s: float, segments: list[SegmentResult]
     ) -> list[SegmentResult]:
         assert self._speakers is not None
         words = [w for s in segments for w in s.words]
-        names = self._speakers.label(audio, offset_s, [(w.start, w.end) for w in words])
+        names = self._speakers.label(heard, offset_s, [(w.start, w.end) for w in words])
         for word, name in zip(words, names, strict=True):
             word.speaker = name
         before = self._segments[-1].speaker if self._segments else speaker_name(0)

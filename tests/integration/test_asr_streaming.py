@@ -8,14 +8,20 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
+import numpy as np
 import pytest
 
+from services.asr.decoding import DecodedStretch, DecodeJob
+from services.asr.diarization.live import HeardStretch, StreamSpeakers
 from services.asr.engine import AsrEngine
-from services.asr.live_stream import LiveStream
+from services.asr.live_stream import LiveStream, StepResult
+from services.asr.results import TranscriptResult
 from services.asr.settings import AsrSettings
+from services.common.media import decode
 from stt.v1 import asr_pb2, asr_pb2_grpc
 from testbed.platform import AsrProcess
 from testbed.streaming import BYTES_PER_SECOND, pcm_of
+from testbed.voices import Conversation, conversation
 from testbed.wer import word_error_rate
 from tests.conftest import Speech
 
@@ -112,10 +118,14 @@ def test_a_stream_holds_only_its_current_stretch(engine: AsrEngine, long_speech:
     assert unread.backlogged
 
 
+def _lines_of(talk: Conversation, starts: list[float]) -> list[int]:
+    """The line of the conversation each segment (by its start) belongs to."""
+    return [next(i for i, t in enumerate(talk.turns) if t[0] - 0.3 <= start <= t[1]) for start in starts]
+
+
 async def test_a_diarized_stream_of_two_voices_labels_each_segment_as_it_is_final(
     asr: AsrProcess, tmp_path: Path
 ) -> None:
-    from testbed.voices import conversation
     from tests.integration.test_diarization import TWO
 
     talk = conversation(TWO, tmp_path, pause_s=1.0)  # each line ends a stretch: a segment per voice turn
@@ -128,7 +138,7 @@ async def test_a_diarized_stream_of_two_voices_labels_each_segment_as_it_is_fina
     assert {s.speaker for s in live} == {"Speaker 1", "Speaker 2"}
     assert all(w.speaker == s.speaker for s in live for w in s.words)
     # The voices alternate A, B, A, ...: each live segment's speaker follows the line it belongs to.
-    line_of = [next(i for i, t in enumerate(talk.turns) if t[0] - 0.3 <= s.start <= t[1]) for s in live]
+    line_of = _lines_of(talk, [s.start for s in live])
     voice = {"A": "Speaker 1", "B": "Speaker 2"}
     assert [s.speaker for s in live] == [voice[talk.turns[i][2]] for i in line_of]
     transcript = events[-1].transcript
@@ -143,3 +153,103 @@ async def test_an_undiarized_stream_has_no_speakers(asr: AsrProcess, speech: dic
     transcript = events[-1].transcript
     assert list(transcript.speakers) == [] and list(transcript.speaker_turns) == []
     assert {s.speaker for s in transcript.segments} == {""}
+
+
+def _pcm(*parts: Speech | float) -> bytes:
+    """Clips and seconds of silence in a row, as 16-bit PCM."""
+    pieces = [
+        decode(p.path) if isinstance(p, Speech) else np.zeros(int(p * 16_000), np.float32) for p in parts
+    ]
+    return bytes((np.clip(np.concatenate(pieces), -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def _fed(live: LiveStream, pcm: bytes) -> list[StepResult]:
+    """The stream's audio a quarter second at a time, a step after each, as the servicer steps a
+    real-time stream."""
+    cancelled, results = threading.Event(), []
+    for offset in range(0, len(pcm), BYTES_PER_SECOND // 4):
+        live.append(pcm[offset : offset + BYTES_PER_SECOND // 4])
+        results.append(live.step(False, cancelled))
+        while results[-1].more:
+            results.append(live.step(False, cancelled))
+    return results
+
+
+def _ended(live: LiveStream) -> TranscriptResult:
+    cancelled = threading.Event()
+    while (result := live.step(True, cancelled)).transcript is None:
+        pass
+    return result.transcript
+
+
+@pytest.fixture
+def decoded(engine: AsrEngine, monkeypatch: pytest.MonkeyPatch) -> list[DecodedStretch]:
+    """Every stretch the stream's decoder decodes (the real decoder runs)."""
+    stretches: list[DecodedStretch] = []
+    run = engine.decoder.decode
+
+    def recording(job: DecodeJob, audio: np.ndarray, offset_s: float, cursor: float) -> DecodedStretch:
+        stretches.append(run(job, audio, offset_s, cursor))
+        return stretches[-1]
+
+    monkeypatch.setattr(engine.decoder, "decode", recording)
+    return stretches
+
+
+def test_a_stretch_is_decoded_while_its_pause_begins_and_finalized_from_that(
+    engine: AsrEngine, speech: dict[str, Speech], decoded: list[DecodedStretch]
+) -> None:
+    """0.4 s of silence after the words, short of the 0.6 s pause that ends a stretch: the stretch is
+    decoded then, its words sent as the interim, and the stream ending there is answered from that
+    decode without decoding again."""
+    live = LiveStream(engine, *engine.resolve("base", "en"))
+    results = _fed(live, _pcm(speech["meeting"], 0.4))
+    assert len(decoded) == 1
+    final = _ended(live)
+    assert len(decoded) == 1
+    interims = [r.interim.text for r in results if r.interim is not None]
+    assert interims[-1] == final.text
+    assert word_error_rate(speech["meeting"].text, final.text) < 0.1
+
+
+def test_speech_after_a_short_pause_is_decoded_again_with_the_stretch_before_it(
+    engine: AsrEngine, speech: dict[str, Speech], decoded: list[DecodedStretch]
+) -> None:
+    """Speech that resumes after 0.35 s belongs to the same stretch: what was decoded ahead is dropped
+    and the final is the whole stretch, decoded once more."""
+    live = LiveStream(engine, *engine.resolve("base", "en"))
+    _fed(live, _pcm(speech["meeting"], 0.35, speech["garden"]))
+    assert len(decoded) == 1  # the first sentence, while the pause began
+    final = _ended(live)
+    assert len(decoded) == 2
+    assert [s.text for s in decoded[1].segments] == [s.text for s in final.segments]
+    both = f"{speech['meeting'].text} {speech['garden'].text}"
+    assert word_error_rate(both, final.text) < 0.1
+
+
+def test_a_diarized_stretch_is_heard_ahead_once_and_labelled_when_final(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The speaker models hear each stretch while its pause begins, once; the labels come when the
+    pause ends it, and each line gets its own voice."""
+    from tests.integration.test_diarization import TWO
+
+    heard: list[HeardStretch] = []
+    hear = StreamSpeakers.hear
+
+    def recording(self: StreamSpeakers, audio: np.ndarray) -> HeardStretch:
+        heard.append(hear(self, audio))
+        return heard[-1]
+
+    monkeypatch.setattr(StreamSpeakers, "hear", recording)
+    engine = AsrEngine(AsrSettings(data_dir=data_dir, preload=["base"]))
+    engine.load()
+    talk = conversation(TWO[:2], tmp_path, pause_s=1.0)
+    live = LiveStream(engine, *engine.resolve("base", "en"), diarize=True)
+    _fed(live, pcm_of(talk.path))
+    final = _ended(live)
+    assert len(heard) == 2
+    voice = {"A": "Speaker 1", "B": "Speaker 2"}
+    line_of = _lines_of(talk, [s.start for s in final.segments])
+    assert [s.speaker for s in final.segments] == [voice[talk.turns[i][2]] for i in line_of]
+    assert set(line_of) == {0, 1}

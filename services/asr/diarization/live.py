@@ -16,11 +16,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from services.asr.diarization.clustering import SpeakerBounds, cluster, spread_sample
-from services.asr.diarization.pipeline import Diarizer, frame_voices
+from services.asr.diarization.pipeline import Diarizer, Pieces, frame_voices
+from services.asr.diarization.segmentation import LocalActivity
 from services.asr.diarization.timeline import speaker_name
 from services.common.media import SAMPLE_RATE
 
 _CLEARLY_NEARER = 0.1
+
+
+@dataclass(frozen=True)
+class HeardStretch:
+    samples: int
+    local: LocalActivity
+    pieces: Pieces
 
 
 @dataclass
@@ -68,11 +76,16 @@ class StreamSpeakers:
         best = int(np.argmax(similarity))
         return best if similarity[best] >= similarity[voice] + _CLEARLY_NEARER else voice
 
-    def label(self, audio: np.ndarray, offset_s: float, words: list[tuple[float, float]]) -> list[str]:
-        """The speaker of each word (start and end in stream time) of the stretch `audio`, which
-        starts at `offset_s` in the stream."""
+    def hear(self, audio: np.ndarray) -> HeardStretch:
+        """What the models hear in a stretch: who speaks when locally, and the embedded pieces. It
+        changes nothing, so a stretch may be heard ahead of being labelled."""
         local = self._diarizer.segmenter.run(audio)
-        pieces = self._diarizer.embed_pieces(audio, local)
+        return HeardStretch(len(audio), local, self._diarizer.embed_pieces(audio, local))
+
+    def label(self, heard: HeardStretch, offset_s: float, words: list[tuple[float, float]]) -> list[str]:
+        """The speaker of each word (start and end in stream time) of the stretch `heard`, which
+        starts at `offset_s` in the stream; the stream's voices learn from it."""
+        local, pieces = heard.local, heard.pieces
         if not pieces.embeddings:  # too little speech to know a voice by: the last voice goes on
             return [speaker_name(self._last)] * len(words)
         tracks: dict[tuple[int, int], np.ndarray] = {}
@@ -92,7 +105,7 @@ class StreamSpeakers:
         self._heard.embeddings += pieces.embeddings
         self._heard.seconds += pieces.seconds
         self._heard.voices += labels.tolist()
-        duration = len(audio) / SAMPLE_RATE
+        duration = heard.samples / SAMPLE_RATE
         timeline = self._diarizer.reconstruct(
             local, frame_voices(local, pieces, labels), len(self._voices), duration
         )
