@@ -67,8 +67,8 @@ async def _transcribed(
     audio service's answer streams on into the ASR service as it arrives: the gateway holds no copy."""
     if not enhance:
         return await _transcript_of(state, path, config, request_id, on_event), ""
-    header, wav = await state.audio.enhance(path, _FOR_SPEECH_MODELS, request_id=request_id)
-    return await _transcript_of(state, wav, config, request_id, on_event), header.model
+    enhanced = await state.audio.enhance(path, _FOR_SPEECH_MODELS, request_id=request_id)
+    return await _transcript_of(state, enhanced.wav(), config, request_id, on_event), enhanced.header.model
 
 
 async def hold_upload(

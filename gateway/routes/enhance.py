@@ -1,10 +1,13 @@
 """`POST /v1/enhance-audio`: spool the upload, hold its minutes like a transcription, stream it to the
-audio service, answer the enhanced WAV with what was measured in headers."""
+audio service, answer the enhanced WAV with what was measured in headers; or, with `stream=true`, send
+the WAV as the service makes it."""
 
 from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -12,6 +15,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gateway import tiers
+from gateway.clients.audio import EnhancedAudio
+from gateway.credits import Credits, Hold
 from gateway.dependencies import PrincipalDep, RequestIdDep, StateDep
 from gateway.disconnect import unless_disconnected
 from gateway.errors import ApiError
@@ -37,6 +42,11 @@ class EnhanceForm(BaseModel):
         default="pcm_16", description="16-bit PCM or 32-bit float"
     )
     denoise: bool = Field(default=True, description="Remove noise (false: loudness only)")
+    stream: bool = Field(
+        default=False,
+        description="Send the audio as it is made (a WAV of unknown length): its gain follows the "
+        "loudness measured so far, and no measured loudness is sent in headers",
+    )
 
     @field_validator("sample_rate")
     @classmethod
@@ -69,7 +79,10 @@ async def enhance_audio(
     request: Request, state: StateDep, request_id: RequestIdDep, principal: PrincipalDep
 ) -> StreamingResponse:
     credits = state.credits
-    async with media_upload(request, state, principal) as upload:
+    # The caller's concurrent slot is held until the audio is sent: for a streamed answer, by its body.
+    slot = AsyncExitStack()
+    try:
+        upload = await slot.enter_async_context(media_upload(request, state, principal))
         form = form_of(EnhanceForm, upload.fields)
         if upload.size == 0:
             raise ApiError(400, "the file is empty")
@@ -81,14 +94,20 @@ async def enhance_audio(
             encoding=_ENCODINGS[form.encoding],  # type: ignore[arg-type]
             skip_denoise=not form.denoise,
             filename=upload.filename,
+            stream=form.stream,
         )
         try:
             call = state.audio.enhance(upload.path, options, request_id=request_id)
-            header, wav = await unless_disconnected(request, call)
+            enhanced = await unless_disconnected(request, call)
         except BaseException:
             await asyncio.shield(credits.refund(hold))  # failed work costs nothing
             raise
+        if form.stream:
+            return _streamed(enhanced, credits, hold, slot.pop_all())
+        header = enhanced.header
         await asyncio.shield(tiers.charge_decoded(credits, hold, header.duration))
+    finally:
+        await slot.aclose()
     headers = {
         "Content-Length": str(header.wav_bytes),
         "X-Duration": f"{header.duration:.3f}",
@@ -99,4 +118,27 @@ async def enhance_audio(
         "X-Output-True-Peak": _loudness(header.output_true_peak),
         "X-Sample-Rate": str(header.sample_rate),
     }
-    return StreamingResponse(wav, media_type="audio/wav", headers=headers)
+    return StreamingResponse(enhanced.wav(), media_type="audio/wav", headers=headers)
+
+
+def _streamed(
+    enhanced: EnhancedAudio, credits: Credits, hold: Hold, slot: AsyncExitStack
+) -> StreamingResponse:
+    """The WAV as the service makes it. Charged for the audio once all of it is sent; an answer cut
+    short costs nothing. The caller's concurrent slot is given back when the body ends."""
+
+    async def body() -> AsyncIterator[bytes]:
+        async with slot:
+            try:
+                async for chunk in enhanced.wav():
+                    yield chunk
+            except BaseException:
+                await asyncio.shield(credits.refund(hold))
+                raise
+            if enhanced.end is None:
+                await asyncio.shield(credits.refund(hold))
+                return
+            await asyncio.shield(tiers.charge_decoded(credits, hold, enhanced.end.duration))
+
+    headers = {"X-Model": enhanced.header.model, "X-Sample-Rate": str(enhanced.header.sample_rate)}
+    return StreamingResponse(body(), media_type="audio/wav", headers=headers)

@@ -9,14 +9,20 @@
    again (at most three times).
 
 Loudness must be known for the whole file before its first sample is scaled, so the answer is sent
-once the file is done; it then streams from disk."""
+once the file is done; it then streams from disk.
+
+A streamed enhancement (`RunningEnhancement`) sends each block as soon as it is cleaned instead:
+its gain follows the loudness of the cleaned audio so far (ramped across each block, so it never
+jumps), raised by what the limiter takes off that block (tried on it first), under the same limiter
+run over the stream. Its loudness is on target for speech at an even level and lags a change of level;
+what it reached is known only at the end."""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +31,7 @@ import numpy as np
 
 from services.audio import denoise
 from services.audio.loudness import SILENCE, LoudnessMeter
-from services.audio.peaks import db_to_gain, gain_to_db, limited, true_peak_envelope
+from services.audio.peaks import RunningLimiter, db_to_gain, gain_to_db, limited, true_peak_envelope
 from services.audio.settings import AudioSettings
 from services.common import media, wav
 from services.common.errors import InvalidRequestError, ServiceError
@@ -51,9 +57,7 @@ class EnhanceOptions:
 
 
 @dataclass(frozen=True)
-class Enhanced:
-    path: Path
-    """The WAV file, in the work folder."""
+class Measured:
     duration: float
     sample_rate: int
     encoding: int
@@ -62,6 +66,12 @@ class Enhanced:
     output_loudness: float
     output_true_peak: float
     processing_seconds: float
+
+
+@dataclass(frozen=True)
+class Enhanced(Measured):
+    path: Path
+    """The WAV file, in the work folder."""
 
 
 class _FloatSpool:
@@ -136,10 +146,11 @@ class Enhancer:
         encoding = asked.encoding or audio_pb2.PCM_16
         return EnhanceOptions(target, ceiling, asked.sample_rate, encoding, not asked.skip_denoise)
 
-    def enhance(
-        self, upload: Path, work: Path, options: EnhanceOptions, cancelled: threading.Event
-    ) -> Enhanced:
-        started = time.perf_counter()
+    def cleaned(
+        self, upload: Path, options: EnhanceOptions, cancelled: threading.Event
+    ) -> tuple[int, LoudnessMeter, Iterator[np.ndarray]]:
+        """The answer's rate, the meter of the input's loudness (complete once the blocks are), and
+        the input denoised and resampled to that rate, a block at a time."""
         out_rate = options.sample_rate or media.source_rate(upload)
         # Decoded at the denoiser's rate, or straight at the answer's when there is no denoising.
         rate = denoise.RATE if options.denoise else out_rate
@@ -154,9 +165,16 @@ class Enhancer:
                 yield block
 
         cleaned = self._denoiser.run(decoded()) if options.denoise else decoded()
+        return out_rate, heard, _resampled(cleaned, rate, out_rate)
+
+    def enhance(
+        self, upload: Path, work: Path, options: EnhanceOptions, cancelled: threading.Event
+    ) -> Enhanced:
+        started = time.perf_counter()
+        out_rate, heard, cleaned = self.cleaned(upload, options, cancelled)
         spool = _FloatSpool(work / "cleaned.f32")
         cleaned_meter = LoudnessMeter(out_rate)
-        for block in _resampled(cleaned, rate, out_rate):
+        for block in cleaned:
             cleaned_meter.add(block)
             spool.append(block)
         loudness = cleaned_meter.integrated()
@@ -204,3 +222,79 @@ class Enhancer:
                     peak = max(peak, float(true_peak_envelope(out).max()))
                 wav.write_block(sink, out, floats)
         return meter.integrated(), peak
+
+
+class RunningEnhancement:
+    """One file enhanced and sent as it goes: `blocks` yields the answer's samples as they are made
+    (run it on one thread: the denoiser's runtime may not change threads), then `figures` holds what
+    was measured."""
+
+    def __init__(
+        self, enhancer: Enhancer, upload: Path, options: EnhanceOptions, cancelled: threading.Event
+    ) -> None:
+        self._enhancer = enhancer
+        self._upload, self._options, self._cancelled = upload, options, cancelled
+        self.sample_rate = options.sample_rate or media.source_rate(upload)
+        self.model = denoise.MODEL if options.denoise else "none"
+        self.figures: Measured | None = None
+
+    def blocks(self) -> Generator[np.ndarray, None, None]:
+        started = time.perf_counter()
+        options = self._options
+        rate, heard, cleaned = self._enhancer.cleaned(self._upload, options, self._cancelled)
+        most = self._enhancer.settings.max_gain_db
+        so_far, sent = LoudnessMeter(rate), LoudnessMeter(rate)
+        ceiling = db_to_gain(options.true_peak_db)
+        limiter = RunningLimiter(rate, ceiling)
+        gain_db: float | None = None  # none until some sound was measured: silence needs no gain
+        limited_off = 0.0  # the loudness the limiter took off the last block
+        samples, peak = 0, 0.0
+        for block in _with_end(cleaned):
+            if block is None:
+                out = limiter.finish()
+            else:
+                so_far.add(block)
+                loudness = so_far.integrated()
+                aim = gain_db
+                if loudness != SILENCE:
+                    # The limiter takes loudness off the peaks, more the more gain there is: each
+                    # block is tried under it and the gain raised by what it took, twice.
+                    wanted = options.target_lufs - loudness
+                    for _ in range(2):
+                        aim = min(most, wanted + limited_off)
+                        tried = _ramped(block, gain_db, aim)
+                        limited_off = max(0.0, _loudness_taken(tried, rate, ceiling))
+                    aim = min(most, wanted + limited_off)
+                out = limiter.push(_ramped(block, gain_db, aim))
+                gain_db = aim
+            if len(out):
+                sent.add(out)
+                peak = max(peak, float(true_peak_envelope(out).max()))
+                samples += len(out)
+                yield out
+        self.figures = Measured(
+            duration=samples / rate,
+            sample_rate=rate,
+            encoding=options.encoding,
+            model=self.model,
+            input_loudness=heard.integrated(),
+            output_loudness=sent.integrated(),
+            output_true_peak=gain_to_db(peak),
+            processing_seconds=time.perf_counter() - started,
+        )
+
+
+def _ramped(block: np.ndarray, before_db: float | None, after_db: float | None) -> np.ndarray:
+    """`block` under a gain moving evenly from `before_db` to `after_db` (None: no gain yet)."""
+    end = db_to_gain(after_db or 0.0)
+    start = end if before_db is None else db_to_gain(before_db)
+    return np.asarray(block * np.linspace(start, end, len(block)), dtype=np.float32)
+
+
+def _loudness_taken(block: np.ndarray, rate: int, ceiling: float) -> float:
+    """How much quieter (LU) the limiter makes `block` on its own; 0 when either is too short to measure."""
+    before, after = LoudnessMeter(rate), LoudnessMeter(rate)
+    before.add(block)
+    after.add(next(limited(lambda a, b: block[a:b], len(block), rate, ceiling, max(1, len(block))), block))
+    taken = before.integrated() - after.integrated()
+    return taken if math.isfinite(taken) else 0.0

@@ -44,24 +44,62 @@ Reader = Callable[[int, int], np.ndarray]
 """Reads samples [start, end) of a signal that is on disk."""
 
 
-def limited(read: Reader, total: int, rate: int, ceiling: float, block: int) -> Iterator[np.ndarray]:
-    """The signal, a block at a time, with a gain that keeps every true peak at most `ceiling`.
+def _context(rate: int) -> tuple[int, int, int]:
+    """Samples of hold and of smoothing at `rate`, and the context either side a span needs."""
+    hold = max(1, int(HOLD_S * rate))
+    smoothing = max(1, int(SMOOTHING_S * rate))
+    return hold, smoothing, hold + smoothing + _RESAMPLER_EDGE
+
+
+def _limit_span(samples: np.ndarray, start: int, end: int, rate: int, ceiling: float) -> np.ndarray:
+    """`samples[start:end]` under the limiter, the samples around the span being its context.
 
     The gain each sample needs (ceiling / its true peak, at most 1) is taken as the minimum over the
     hold either side, then averaged over the smoothing window: each averaged value is an average of
     minimums whose windows all hold that sample, so it never exceeds what the sample needs."""
-    ceiling *= db_to_gain(-MARGIN_DB)
-    hold = max(1, int(HOLD_S * rate))
-    smoothing = max(1, int(SMOOTHING_S * rate))
-    context = hold + smoothing + _RESAMPLER_EDGE
+    hold, smoothing, _ = _context(rate)
+    peaks = true_peak_envelope(samples)
+    with np.errstate(divide="ignore"):
+        needed = np.minimum(1.0, ceiling * db_to_gain(-MARGIN_DB) / np.maximum(peaks, 1e-12))
+    held = minimum_filter1d(needed, 2 * hold + 1, mode="nearest")
+    gain = uniform_filter1d(held, smoothing, mode="nearest")
+    gain = np.minimum(gain, needed)  # the edges of the samples, where the filters see less context
+    return (samples * gain)[start:end].astype(np.float32)
+
+
+def limited(read: Reader, total: int, rate: int, ceiling: float, block: int) -> Iterator[np.ndarray]:
+    """The signal, a block at a time, with a gain that keeps every true peak at most `ceiling`."""
+    context = _context(rate)[2]
     for start in range(0, total, block):
         end = min(total, start + block)
         first, last = max(0, start - context), min(total, end + context)
-        samples = read(first, last)
-        peaks = true_peak_envelope(samples)
-        with np.errstate(divide="ignore"):
-            needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
-        held = minimum_filter1d(needed, 2 * hold + 1, mode="nearest")
-        gain = uniform_filter1d(held, smoothing, mode="nearest")
-        gain = np.minimum(gain, needed)  # the edges of a read, where the filters see less context
-        yield (samples * gain)[start - first : end - first].astype(np.float32)
+        yield _limit_span(read(first, last), start - first, end - first, rate, ceiling)
+
+
+class RunningLimiter:
+    """The same limiter over a signal that arrives a block at a time: each block comes out limited
+    once the context after it has arrived, so the output lags the input by a few milliseconds."""
+
+    def __init__(self, rate: int, ceiling: float) -> None:
+        self._rate, self._ceiling = rate, ceiling
+        self._context = _context(rate)[2]
+        self._before = np.zeros(0, dtype=np.float32)  # the last samples sent, context for the next
+        self._waiting = np.zeros(0, dtype=np.float32)  # samples not yet sent
+
+    def push(self, block: np.ndarray) -> np.ndarray:
+        """What can be sent of everything pushed so far."""
+        self._waiting = np.concatenate([self._waiting, block.astype(np.float32)])
+        return self._send(len(self._waiting) - self._context)
+
+    def finish(self) -> np.ndarray:
+        return self._send(len(self._waiting))
+
+    def _send(self, count: int) -> np.ndarray:
+        if count <= 0:
+            return np.zeros(0, dtype=np.float32)
+        samples = np.concatenate([self._before, self._waiting])
+        start = len(self._before)
+        out = _limit_span(samples, start, start + count, self._rate, self._ceiling)
+        self._before = samples[max(0, start + count - self._context) : start + count]
+        self._waiting = self._waiting[count:]
+        return out

@@ -1,5 +1,6 @@
 """The audio gRPC servicer: the upload streamed onto disk, enhanced on a worker of the bounded queue,
-the WAV streamed back after a header with what was measured."""
+the WAV streamed back after a header with what was measured, or (streamed) each block as it is made
+and what was measured at the end."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from pathlib import Path
 import grpc
 from prometheus_client import Counter
 
-from services.audio.enhancer import Enhancer
+from services.audio.enhancer import EnhanceOptions, Enhancer, Measured, RunningEnhancement
 from services.audio.settings import AudioSettings
+from services.common import wav
 from services.common.errors import UnavailableError
 from services.common.metrics import observed_stream
 from services.common.uploads import spool_prefix, spool_upload, sweep_orphaned_spools
@@ -50,12 +52,12 @@ class AudioServicer(audio_pb2_grpc.AudioServicer):
         try:
             asked, upload = await spool_upload(request_iterator, "options", work, settings.max_upload_bytes)
             options = self._enhancer.options_of(asked)
+            if asked.stream:
+                async for response in self._streamed(upload, options, cancelled):
+                    yield response
+                return
             enhanced = await self._queue.run(lambda: self._enhancer.enhance(upload, work, options, cancelled))
-            SECONDS_ENHANCED.inc(enhanced.duration)
-            log.info(
-                "enhanced %.1f s (%.1f -> %.1f LUFS) in %.2f s", enhanced.duration, enhanced.input_loudness,
-                enhanced.output_loudness, enhanced.processing_seconds,
-            )  # fmt: skip
+            _measured(enhanced)
             yield audio_pb2.EnhanceResponse(
                 header=audio_pb2.EnhanceHeader(
                     duration=enhanced.duration,
@@ -78,5 +80,41 @@ class AudioServicer(audio_pb2_grpc.AudioServicer):
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    async def _streamed(
+        self, upload: Path, options: EnhanceOptions, cancelled: threading.Event
+    ) -> AsyncIterator[audio_pb2.EnhanceResponse]:
+        running = RunningEnhancement(self._enhancer, upload, options, cancelled)
+        floats = options.encoding == audio_pb2.FLOAT_32
+        yield audio_pb2.EnhanceResponse(
+            header=audio_pb2.EnhanceHeader(
+                sample_rate=running.sample_rate,
+                encoding=options.encoding,  # type: ignore[arg-type]
+                model=running.model,
+            )
+        )
+        yield audio_pb2.EnhanceResponse(wav_chunk=wav.header(None, running.sample_rate, floats))
+        async for block in self._queue.stream(running.blocks):
+            yield audio_pb2.EnhanceResponse(wav_chunk=wav.block_bytes(block, floats))
+        figures = running.figures
+        assert figures is not None  # the blocks are all made
+        _measured(figures)
+        yield audio_pb2.EnhanceResponse(
+            end=audio_pb2.EnhanceEnd(
+                duration=figures.duration,
+                input_loudness=figures.input_loudness,
+                output_loudness=figures.output_loudness,
+                output_true_peak=figures.output_true_peak,
+                processing_seconds=figures.processing_seconds,
+            )
+        )
+
     def shutdown(self) -> None:
         self._queue.shutdown()
+
+
+def _measured(figures: Measured) -> None:
+    SECONDS_ENHANCED.inc(figures.duration)
+    log.info(
+        "enhanced %.1f s (%.1f -> %.1f LUFS) in %.2f s", figures.duration, figures.input_loudness,
+        figures.output_loudness, figures.processing_seconds,
+    )  # fmt: skip

@@ -24,8 +24,11 @@ def header(samples: int | None, rate: int, floats: bool = False) -> bytes:
     return b"RIFF" + struct.pack("<I", size) + b"WAVE" + chunks
 
 
-def write_block(sink: BinaryIO, block: np.ndarray, floats: bool = False) -> None:
+def block_bytes(block: np.ndarray, floats: bool = False) -> bytes:
     if floats:
-        sink.write(block.astype("<f4").tobytes())
-    else:
-        sink.write(np.clip(np.round(block * 32767.0), -32768, 32767).astype("<i2").tobytes())
+        return block.astype("<f4").tobytes()
+    return np.clip(np.round(block * 32767.0), -32768, 32767).astype("<i2").tobytes()
+
+
+def write_block(sink: BinaryIO, block: np.ndarray, floats: bool = False) -> None:
+    sink.write(block_bytes(block, floats))

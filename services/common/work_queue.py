@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Callable
+import threading
+from collections.abc import AsyncGenerator, Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -63,6 +64,43 @@ class WorkQueue:
 
         future.add_done_callback(release)
         return await asyncio.shield(future)
+
+    async def stream(
+        self, produce: Callable[[], Generator[T, None, None]], ahead: int = 4
+    ) -> AsyncGenerator[T, None]:
+        """The items of `produce()`, made on one worker thread (as `run` runs work) and handed over as
+        each is made. The worker waits while `ahead` items are unread, so a slow reader holds it back
+        instead of items piling up; a reader that goes away stops it at its next item."""
+        loop = asyncio.get_running_loop()
+        items: asyncio.Queue[tuple[T] | None] = asyncio.Queue()  # None: no more
+        room = threading.Semaphore(ahead)
+        gone = threading.Event()
+
+        def work() -> None:
+            made = produce()
+            try:
+                for item in made:
+                    while not room.acquire(timeout=0.1):
+                        if gone.is_set():
+                            return
+                    loop.call_soon_threadsafe(items.put_nowait, (item,))
+            finally:
+                made.close()
+
+        def ended(job: asyncio.Future[None]) -> None:
+            items.put_nowait(None)
+            if not job.cancelled():
+                job.exception()  # retrieved here: a reader that left no longer awaits it
+
+        job = asyncio.ensure_future(self.run(work))
+        job.add_done_callback(ended)
+        try:
+            while (item := await items.get()) is not None:
+                room.release()
+                yield item[0]
+            await job  # the worker's failure, if it failed
+        finally:
+            gone.set()
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -121,6 +121,46 @@ def test_enhancements_are_metered_and_failed_work_costs_nothing(
     assert refused.headers["retry-after"].isdigit()
 
 
+@pytest.fixture(scope="module")
+def long_noisy(long_speech: Speech, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    clean, rate = read_wav(long_speech.path)
+    heard = mixed(clean, pink_with_hum(len(clean), rate, seed=5), snr_db=5.0)
+    return write_wav(heard, rate, tmp_path_factory.mktemp("long") / "story.wav"), clean
+
+
+def test_a_streamed_answer_comes_as_it_is_made_and_is_charged_at_its_end(
+    own_gateway: Callable[..., OwnGateway],
+    long_noisy: tuple[Path, np.ndarray],
+    noisy: tuple[Path, np.ndarray],
+) -> None:
+    """`stream=true`: a WAV of unknown length with no measured loudness in its headers (it is not
+    known yet), as long as the input and under the ceiling; its minutes are charged once it is sent,
+    and it holds the caller's concurrent slot until then."""
+    platform = own_gateway(
+        STT_GATEWAY_ANONYMOUS_DAILY_TRANSCRIPTIONS="2", STT_GATEWAY_ANONYMOUS_CONCURRENCY="1"
+    )
+    path, clean = long_noisy  # 80 s: seconds of work after its first bytes are sent
+    heard, rate = read_wav(path)
+    with httpx.stream(
+        "POST", f"{platform.url}/v1/enhance-audio", files={"file": (path.name, path.read_bytes())},
+        data={"stream": "true"}, timeout=300,
+    ) as answer:  # fmt: skip
+        assert answer.status_code == 200
+        assert answer.headers["x-model"] == "DeepFilterNet3" and int(answer.headers["x-sample-rate"]) == rate
+        assert "content-length" not in answer.headers and "x-output-loudness" not in answer.headers
+        chunks = answer.iter_raw()
+        body = next(chunks)
+        assert _enhance(platform.url, noisy[0]).status_code == 429  # the one slot is the stream's
+        body += b"".join(chunks)
+    out, out_rate = soundfile.read(io.BytesIO(body), dtype="float32")
+    assert out_rate == rate and abs(len(out) - len(heard)) / rate <= 0.02
+    assert true_peak_db(out) <= -1.0 + 0.02
+    assert si_sdr(out, clean) >= si_sdr(heard, clean) + 1.0
+    assert _enhance(platform.url, noisy[0]).status_code == 200  # the second of the day's two
+    refused = _enhance(platform.url, noisy[0])
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+
+
 def test_the_audio_service_down_is_503(
     own_gateway: Callable[..., OwnGateway], noisy: tuple[Path, np.ndarray]
 ) -> None:

@@ -14,7 +14,7 @@ from scipy.signal import butter, lfilter
 
 from services.audio.enhancer import _resampled
 from services.audio.loudness import LoudnessMeter
-from services.audio.peaks import db_to_gain, limited
+from services.audio.peaks import RunningLimiter, db_to_gain, limited
 from services.common import wav
 from testbed.noise import true_peak_db
 
@@ -61,6 +61,25 @@ def test_the_limiter_leaves_audio_under_the_ceiling_untouched() -> None:
     quiet = _speechlike(3.0, 16_000, seed=2) * 0.1
     out = np.concatenate(list(limited(lambda a, b: quiet[a:b], len(quiet), 16_000, db_to_gain(-1.0), 4000)))
     assert np.array_equal(out, quiet)
+
+
+@pytest.mark.parametrize("sizes", [[5000], [37, 900, 12_000], [1, 700, 3]])
+def test_the_running_limiter_gives_what_the_limiter_gives(sizes: list[int]) -> None:
+    """Fed in blocks of any size (here cycling through `sizes`), the running limiter's output is the
+    limiter's over the whole signal."""
+    rate = 16_000
+    signal = _speechlike(2.0, rate, seed=3) * 8
+    ceiling = db_to_gain(-1.0)
+    whole = np.concatenate(list(limited(lambda a, b: signal[a:b], len(signal), rate, ceiling, 5000)))
+    running, parts, start, turn = RunningLimiter(rate, ceiling), [], 0, 0
+    while start < len(signal):
+        size = sizes[turn % len(sizes)]
+        parts.append(running.push(signal[start : start + size]))
+        start, turn = start + size, turn + 1
+    parts.append(running.finish())
+    out = np.concatenate(parts)
+    assert len(out) == len(signal)
+    np.testing.assert_allclose(out, whole, atol=1e-6)
 
 
 def test_the_resampler_skips_empty_blocks_and_keeps_the_length() -> None:

@@ -24,23 +24,25 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12stt/v1/audio.proto\x12\x06stt.v1\"\xa2\x01\n\x0e\x45nhanceOptions\x12\x13\n\x0btarget_lufs\x18\x01 \x01(\x01\x12\x14\n\x0ctrue_peak_db\x18\x02 \x01(\x01\x12\x13\n\x0bsample_rate\x18\x03 \x01(\x05\x12(\n\x08\x65ncoding\x18\x04 \x01(\x0e\x32\x16.stt.v1.SampleEncoding\x12\x14\n\x0cskip_denoise\x18\x05 \x01(\x08\x12\x10\n\x08\x66ilename\x18\x06 \x01(\t\"]\n\x0e\x45nhanceRequest\x12)\n\x07options\x18\x01 \x01(\x0b\x32\x16.stt.v1.EnhanceOptionsH\x00\x12\x15\n\x0b\x61udio_chunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\xe9\x01\n\rEnhanceHeader\x12\x10\n\x08\x64uration\x18\x01 \x01(\x01\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x05\x12(\n\x08\x65ncoding\x18\x03 \x01(\x0e\x32\x16.stt.v1.SampleEncoding\x12\r\n\x05model\x18\x04 \x01(\t\x12\x16\n\x0einput_loudness\x18\x05 \x01(\x01\x12\x17\n\x0foutput_loudness\x18\x06 \x01(\x01\x12\x18\n\x10output_true_peak\x18\x07 \x01(\x01\x12\x1a\n\x12processing_seconds\x18\x08 \x01(\x01\x12\x11\n\twav_bytes\x18\t \x01(\x03\"Z\n\x0f\x45nhanceResponse\x12\'\n\x06header\x18\x01 \x01(\x0b\x32\x15.stt.v1.EnhanceHeaderH\x00\x12\x13\n\twav_chunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload*K\n\x0eSampleEncoding\x12\x1f\n\x1bSAMPLE_ENCODING_UNSPECIFIED\x10\x00\x12\n\n\x06PCM_16\x10\x01\x12\x0c\n\x08\x46LOAT_32\x10\x02\x32G\n\x05\x41udio\x12>\n\x07\x45nhance\x12\x16.stt.v1.EnhanceRequest\x1a\x17.stt.v1.EnhanceResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12stt/v1/audio.proto\x12\x06stt.v1\"\xb2\x01\n\x0e\x45nhanceOptions\x12\x13\n\x0btarget_lufs\x18\x01 \x01(\x01\x12\x14\n\x0ctrue_peak_db\x18\x02 \x01(\x01\x12\x13\n\x0bsample_rate\x18\x03 \x01(\x05\x12(\n\x08\x65ncoding\x18\x04 \x01(\x0e\x32\x16.stt.v1.SampleEncoding\x12\x14\n\x0cskip_denoise\x18\x05 \x01(\x08\x12\x10\n\x08\x66ilename\x18\x06 \x01(\t\x12\x0e\n\x06stream\x18\x07 \x01(\x08\"]\n\x0e\x45nhanceRequest\x12)\n\x07options\x18\x01 \x01(\x0b\x32\x16.stt.v1.EnhanceOptionsH\x00\x12\x15\n\x0b\x61udio_chunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\xe9\x01\n\rEnhanceHeader\x12\x10\n\x08\x64uration\x18\x01 \x01(\x01\x12\x13\n\x0bsample_rate\x18\x02 \x01(\x05\x12(\n\x08\x65ncoding\x18\x03 \x01(\x0e\x32\x16.stt.v1.SampleEncoding\x12\r\n\x05model\x18\x04 \x01(\t\x12\x16\n\x0einput_loudness\x18\x05 \x01(\x01\x12\x17\n\x0foutput_loudness\x18\x06 \x01(\x01\x12\x18\n\x10output_true_peak\x18\x07 \x01(\x01\x12\x1a\n\x12processing_seconds\x18\x08 \x01(\x01\x12\x11\n\twav_bytes\x18\t \x01(\x03\"\x85\x01\n\nEnhanceEnd\x12\x10\n\x08\x64uration\x18\x01 \x01(\x01\x12\x16\n\x0einput_loudness\x18\x02 \x01(\x01\x12\x17\n\x0foutput_loudness\x18\x03 \x01(\x01\x12\x18\n\x10output_true_peak\x18\x04 \x01(\x01\x12\x1a\n\x12processing_seconds\x18\x05 \x01(\x01\"}\n\x0f\x45nhanceResponse\x12\'\n\x06header\x18\x01 \x01(\x0b\x32\x15.stt.v1.EnhanceHeaderH\x00\x12\x13\n\twav_chunk\x18\x02 \x01(\x0cH\x00\x12!\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x12.stt.v1.EnhanceEndH\x00\x42\t\n\x07payload*K\n\x0eSampleEncoding\x12\x1f\n\x1bSAMPLE_ENCODING_UNSPECIFIED\x10\x00\x12\n\n\x06PCM_16\x10\x01\x12\x0c\n\x08\x46LOAT_32\x10\x02\x32G\n\x05\x41udio\x12>\n\x07\x45nhance\x12\x16.stt.v1.EnhanceRequest\x1a\x17.stt.v1.EnhanceResponse(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'stt.v1.audio_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SAMPLEENCODING']._serialized_start=618
-  _globals['_SAMPLEENCODING']._serialized_end=693
+  _globals['_SAMPLEENCODING']._serialized_start=805
+  _globals['_SAMPLEENCODING']._serialized_end=880
   _globals['_ENHANCEOPTIONS']._serialized_start=31
-  _globals['_ENHANCEOPTIONS']._serialized_end=193
-  _globals['_ENHANCEREQUEST']._serialized_start=195
-  _globals['_ENHANCEREQUEST']._serialized_end=288
-  _globals['_ENHANCEHEADER']._serialized_start=291
-  _globals['_ENHANCEHEADER']._serialized_end=524
-  _globals['_ENHANCERESPONSE']._serialized_start=526
-  _globals['_ENHANCERESPONSE']._serialized_end=616
-  _globals['_AUDIO']._serialized_start=695
-  _globals['_AUDIO']._serialized_end=766
+  _globals['_ENHANCEOPTIONS']._serialized_end=209
+  _globals['_ENHANCEREQUEST']._serialized_start=211
+  _globals['_ENHANCEREQUEST']._serialized_end=304
+  _globals['_ENHANCEHEADER']._serialized_start=307
+  _globals['_ENHANCEHEADER']._serialized_end=540
+  _globals['_ENHANCEEND']._serialized_start=543
+  _globals['_ENHANCEEND']._serialized_end=676
+  _globals['_ENHANCERESPONSE']._serialized_start=678
+  _globals['_ENHANCERESPONSE']._serialized_end=803
+  _globals['_AUDIO']._serialized_start=882
+  _globals['_AUDIO']._serialized_end=953
 # @@protoc_insertion_point(module_scope)
