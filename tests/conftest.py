@@ -12,6 +12,7 @@ import pytest
 
 from cli.processes import start_redis, stop
 from testbed.media import read_wav, synthesize, write_wav
+from testbed.noise import mixed, pink_with_hum
 from testbed.platform import (
     LIFTED_ANONYMOUS_LIMITS,
     AsrProcess,
@@ -81,6 +82,14 @@ def long_speech(tmp_path_factory: pytest.TempPathFactory) -> Speech:
         parts += [samples, np.zeros(rate, dtype=np.float32)]
     joined = np.concatenate(parts)
     return Speech(write_wav(joined, rate, folder / "story.wav"), " ".join(STORY), len(joined) / rate)
+
+
+@pytest.fixture(scope="session")
+def long_noisy(long_speech: Speech, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    """The long story in pink noise and hum at 5 dB SNR, and its clean samples."""
+    clean, rate = read_wav(long_speech.path)
+    heard = mixed(clean, pink_with_hum(len(clean), rate, seed=5), snr_db=5.0)
+    return write_wav(heard, rate, tmp_path_factory.mktemp("long_noisy") / "story.wav"), clean
 
 
 @pytest.fixture(scope="session")

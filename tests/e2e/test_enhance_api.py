@@ -121,13 +121,6 @@ def test_enhancements_are_metered_and_failed_work_costs_nothing(
     assert refused.headers["retry-after"].isdigit()
 
 
-@pytest.fixture(scope="module")
-def long_noisy(long_speech: Speech, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
-    clean, rate = read_wav(long_speech.path)
-    heard = mixed(clean, pink_with_hum(len(clean), rate, seed=5), snr_db=5.0)
-    return write_wav(heard, rate, tmp_path_factory.mktemp("long") / "story.wav"), clean
-
-
 def test_a_streamed_answer_comes_as_it_is_made_and_is_charged_at_its_end(
     own_gateway: Callable[..., OwnGateway],
     long_noisy: tuple[Path, np.ndarray],

@@ -208,13 +208,6 @@ def enhance_streamed(stub: audio_pb2_grpc.AudioStub, path: Path, **options: obje
     return Streamed(arrivals[0][1].header, wav_bytes, arrivals[-1][1].end, audio_at, arrivals[-1][0])
 
 
-@pytest.fixture(scope="module")
-def long_noisy(long_speech: Speech, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
-    clean, rate = read_wav(long_speech.path)
-    heard = mixed(clean, pink_with_hum(len(clean), rate, seed=5), snr_db=5.0)
-    return write_wav(heard, rate, tmp_path_factory.mktemp("long") / "story.wav"), clean
-
-
 def test_a_streamed_answer_comes_as_it_is_made_levelled_and_aligned(
     stub: audio_pb2_grpc.AudioStub, long_noisy: tuple[Path, np.ndarray]
 ) -> None:
