@@ -164,7 +164,9 @@ def test_generated_quotes_and_chapters_carry_the_segments_times(stored: Stored) 
         assert quote["quote"] in segment_texts and round(quote["start_time"], 2) in {
             round(s, 2) for s in starts
         }
-    chapters = stored.post("generate", {"type": "chapter_markers"}).json()["data"]["chapters"]
+    answer = stored.post("generate", {"type": "chapter_markers"})
+    assert answer.status_code == 200, answer.text
+    chapters = answer.json()["data"]["chapters"]
     times = [c["start_time"] for c in chapters]
     assert times == sorted(times) and all(t is not None for t in times)
 

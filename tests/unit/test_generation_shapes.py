@@ -13,6 +13,7 @@ from services.llm.generation import lines
 from services.llm.generation.generator import PROMPTS, instructions
 from services.llm.generation.markdown import RENDERERS
 from services.llm.generation.shapes import SCHEMAS, TYPES
+from services.llm.structured import decoding_schema
 
 
 def _smallest(schema: dict[str, Any]) -> Any:
@@ -129,3 +130,20 @@ def test_a_line_too_long_for_a_prompt_is_cut_at_words_and_stays_verbatim() -> No
     assert pieces[-1] == lines.Line("Short.", 40.0)
     groups = lines.groups_within(pieces, 1000)
     assert all(len(g) >= 2 for g in groups[:-1])  # so each round of picking keeps fewer lines
+
+
+def _strings(schema: object) -> list[dict[str, object]]:
+    if isinstance(schema, dict):
+        here = [schema] if schema.get("type") == "string" else []
+        return here + [s for value in schema.values() for s in _strings(value)]
+    if isinstance(schema, list):
+        return [s for value in schema for s in _strings(value)]
+    return []
+
+
+@pytest.mark.parametrize("schema", [lines.quotes_schema(40), lines.chapters_schema(40)])
+def test_every_string_a_picker_decodes_is_bounded_in_the_grammar(schema: dict[str, object]) -> None:
+    """The engine's grammar ends a string only where the decoding schema bounds it: an unbounded one
+    let a small model write one summary to the token limit."""
+    strings = _strings(decoding_schema(schema))
+    assert strings and all(isinstance(s.get("maxLength"), int) for s in strings)

@@ -93,7 +93,9 @@ def chapters_schema(count: int, most: int = 10) -> dict[str, Any]:
         "properties": {
             "line": line_number(count),
             "title": {"type": "string", "minLength": 1, "maxLength": 200},
-            "summary": {"type": "string", "minLength": 1},
+            # Bounded, so the decoding grammar ends it: a small model once ran one summary on to the
+            # token limit, twice, and the whole answer failed.
+            "summary": {"type": "string", "minLength": 1, "maxLength": 280},
         },
         "required": ["line", "title", "summary"],
     }
