@@ -174,11 +174,11 @@ class LiveStream:
         if len(pauses):  # speech, a pause, more speech: the first stretch is finished
             end = voiced[pauses[0]] + 1
             return self._finalize(start, end + self._pause_frames // 2, cancelled, more=True)
+        end = voiced[-1] + 1 + self._pause_frames // 2  # where a pause here ends the stretch
         if frames - voiced[-1] - 1 >= self._pause_frames:  # speech followed by a pause
-            return self._finalize(start, voiced[-1] + 1 + self._pause_frames // 2, cancelled)
+            return self._finalize(start, end, cancelled)
         if frames - first >= self._max_frames:  # too long without a pause: cut at its quietest moment
             return self._finalize(start, self._quietest_frame(first), cancelled, more=True)
-        end = voiced[-1] + 1 + self._pause_frames // 2  # where a pause here would end the stretch
         if ended:  # trailing silence is cut as a pause would cut it
             result = self._finalize(start, min(end, frames), cancelled)
             result.transcript = self._transcript()
@@ -216,7 +216,7 @@ class LiveStream:
 
     def _finalize(self, start: int, end: int, cancelled: threading.Event, more: bool = False) -> StepResult:
         end = min(end, len(self._probabilities))
-        ready = self._ready_for(start, end) or self._decode_ahead(start, end, cancelled)
+        ready = self._ready_for(start, end) or self._decoded(start, end, cancelled)
         segments = ready.decoded.segments
         if segments:
             self._cursor = ready.decoded.cursor
@@ -232,7 +232,7 @@ class LiveStream:
         self._interim, self._interim_at, self._ready = "", None, None
         return StepResult(segments=segments, more=more)
 
-    def _decode_ahead(self, start: int, end: int, cancelled: threading.Event) -> _ReadyStretch:
+    def _decoded(self, start: int, end: int, cancelled: threading.Event) -> _ReadyStretch:
         """The stretch's words, and what the speaker models hear in it: nothing of the stream changes
         until it is finalized."""
         audio = self._audio[start * FRAME : end * FRAME]
@@ -248,7 +248,7 @@ class LiveStream:
         """Decodes the stretch ahead of its pause, once; its words are the interim text meanwhile."""
         if self._ready_for(start, end) is not None:
             return StepResult()
-        self._ready = self._decode_ahead(start, end, cancelled)
+        self._ready = self._decoded(start, end, cancelled)
         self._interim_at = len(self._audio)
         text = " ".join(s.text for s in self._ready.decoded.segments)
         if not text or text == self._interim:

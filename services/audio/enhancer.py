@@ -92,6 +92,10 @@ class _FloatSpool:
             return np.fromfile(source, dtype="<f4", count=max(0, end - start))
 
 
+def answer_rate(upload: Path, options: EnhanceOptions) -> int:
+    return options.sample_rate or media.source_rate(upload)
+
+
 def _resampled(blocks: Iterator[np.ndarray], rate: int, out_rate: int) -> Iterator[np.ndarray]:
     if rate == out_rate:
         yield from blocks
@@ -147,11 +151,10 @@ class Enhancer:
         return EnhanceOptions(target, ceiling, asked.sample_rate, encoding, not asked.skip_denoise)
 
     def cleaned(
-        self, upload: Path, options: EnhanceOptions, cancelled: threading.Event
-    ) -> tuple[int, LoudnessMeter, Iterator[np.ndarray]]:
-        """The answer's rate, the meter of the input's loudness (complete once the blocks are), and
-        the input denoised and resampled to that rate, a block at a time."""
-        out_rate = options.sample_rate or media.source_rate(upload)
+        self, upload: Path, out_rate: int, options: EnhanceOptions, cancelled: threading.Event
+    ) -> tuple[LoudnessMeter, Iterator[np.ndarray]]:
+        """The meter of the input's loudness (complete once the blocks are), and the input denoised
+        and resampled to `out_rate`, a block at a time."""
         # Decoded at the denoiser's rate, or straight at the answer's when there is no denoising.
         rate = denoise.RATE if options.denoise else out_rate
         heard = LoudnessMeter(rate)
@@ -165,13 +168,14 @@ class Enhancer:
                 yield block
 
         cleaned = self._denoiser.run(decoded()) if options.denoise else decoded()
-        return out_rate, heard, _resampled(cleaned, rate, out_rate)
+        return heard, _resampled(cleaned, rate, out_rate)
 
     def enhance(
         self, upload: Path, work: Path, options: EnhanceOptions, cancelled: threading.Event
     ) -> Enhanced:
         started = time.perf_counter()
-        out_rate, heard, cleaned = self.cleaned(upload, options, cancelled)
+        out_rate = answer_rate(upload, options)
+        heard, cleaned = self.cleaned(upload, out_rate, options, cancelled)
         spool = _FloatSpool(work / "cleaned.f32")
         cleaned_meter = LoudnessMeter(out_rate)
         for block in cleaned:
@@ -234,14 +238,15 @@ class RunningEnhancement:
     ) -> None:
         self._enhancer = enhancer
         self._upload, self._options, self._cancelled = upload, options, cancelled
-        self.sample_rate = options.sample_rate or media.source_rate(upload)
+        self.sample_rate = answer_rate(upload, options)
         self.model = denoise.MODEL if options.denoise else "none"
         self.figures: Measured | None = None
 
     def blocks(self) -> Generator[np.ndarray, None, None]:
         started = time.perf_counter()
         options = self._options
-        rate, heard, cleaned = self._enhancer.cleaned(self._upload, options, self._cancelled)
+        rate = self.sample_rate
+        heard, cleaned = self._enhancer.cleaned(self._upload, rate, options, self._cancelled)
         most = self._enhancer.settings.max_gain_db
         so_far, sent = LoudnessMeter(rate), LoudnessMeter(rate)
         ceiling = db_to_gain(options.true_peak_db)
