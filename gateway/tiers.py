@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -181,3 +182,27 @@ async def charge_decoded(
             raise
         await credits.settle(rest, rest.amount, transcript_id)
     await credits.settle(hold, charge, transcript_id, alongside=complete)
+
+
+async def charged_body(
+    chunks: AsyncIterator[bytes],
+    seconds_made: Callable[[], float | None],
+    credits: Credits,
+    hold: Hold,
+    slot: AsyncExitStack,
+) -> AsyncIterator[bytes]:
+    """A streamed answer's body: `chunks` as they come, then the audio charged by `seconds_made` (read
+    once the chunks end; None when the service never said it finished). An answer that fails or is cut
+    short costs nothing. The caller's concurrent `slot` is given back when the body ends."""
+    async with slot:
+        try:
+            async for chunk in chunks:
+                yield chunk
+        except BaseException:
+            await asyncio.shield(credits.refund(hold))
+            raise
+        seconds = seconds_made()
+        if seconds is None:
+            await asyncio.shield(credits.refund(hold))
+            return
+        await asyncio.shield(charge_decoded(credits, hold, seconds))

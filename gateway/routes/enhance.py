@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Literal
 
@@ -124,21 +123,11 @@ async def enhance_audio(
 def _streamed(
     enhanced: EnhancedAudio, credits: Credits, hold: Hold, slot: AsyncExitStack
 ) -> StreamingResponse:
-    """The WAV as the service makes it. Charged for the audio once all of it is sent; an answer cut
-    short costs nothing. The caller's concurrent slot is given back when the body ends."""
+    """The WAV as the service makes it, charged once all of it is sent."""
 
-    async def body() -> AsyncIterator[bytes]:
-        async with slot:
-            try:
-                async for chunk in enhanced.wav():
-                    yield chunk
-            except BaseException:
-                await asyncio.shield(credits.refund(hold))
-                raise
-            if enhanced.end is None:
-                await asyncio.shield(credits.refund(hold))
-                return
-            await asyncio.shield(tiers.charge_decoded(credits, hold, enhanced.end.duration))
+    def seconds_made() -> float | None:
+        return enhanced.end.duration if enhanced.end is not None else None
 
+    body = tiers.charged_body(enhanced.wav(), seconds_made, credits, hold, slot)
     headers = {"X-Model": enhanced.header.model, "X-Sample-Rate": str(enhanced.header.sample_rate)}
-    return StreamingResponse(body(), media_type="audio/wav", headers=headers)
+    return StreamingResponse(body, media_type="audio/wav", headers=headers)

@@ -156,22 +156,17 @@ def _streamed(
     slot: AsyncExitStack,
 ) -> StreamingResponse:
     """The WAV sent sentence by sentence: a header of unknown length, then each sentence as it is
-    spoken. Charged for what was spoken once it ends; a stream cut short costs nothing. The caller's
-    concurrent slot is given back when the body ends."""
+    spoken; charged for what was spoken once the service says it ended."""
+    spoken: list[float] = []
 
-    async def body() -> AsyncIterator[bytes]:
-        async with slot:
-            yield wav.header(None, start.sample_rate)
-            try:
-                async for event in events:
-                    if event.WhichOneof("payload") == "end":
-                        await asyncio.shield(tiers.charge_decoded(credits, hold, event.end.duration))
-                        return
-                    yield event.pcm_chunk
-            except BaseException:
-                await asyncio.shield(credits.refund(hold))
-                raise
-            await asyncio.shield(credits.refund(hold))
+    async def chunks() -> AsyncIterator[bytes]:
+        yield wav.header(None, start.sample_rate)
+        async for event in events:
+            if event.WhichOneof("payload") == "end":
+                spoken.append(event.end.duration)
+                return
+            yield event.pcm_chunk
 
+    body = tiers.charged_body(chunks(), lambda: spoken[0] if spoken else None, credits, hold, slot)
     headers = {**_voice_headers(start), "X-Sample-Rate": str(start.sample_rate)}
-    return StreamingResponse(body(), media_type="audio/wav", headers=headers)
+    return StreamingResponse(body, media_type="audio/wav", headers=headers)
