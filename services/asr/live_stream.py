@@ -30,7 +30,13 @@ from services.asr.speaker_labels import split_at_speaker_changes
 from services.common.media import SAMPLE_RATE
 
 FRAME = 512  # samples per Silero VAD frame (32 ms)
-_PAD_FRAMES = 8  # 0.26 s of audio kept around speech, so its first and last sounds are not clipped
+_PAD_FRAMES = 13
+"""Audio (0.42 s) decoded before the first frame the VAD calls speech: soft onsets ("wh", "h", "th")
+come before it. A file's speech gets the same margin from faster-whisper's VAD (400 ms); with 0.26 s
+the LibriSpeech clips streamed lost first words that files kept."""
+_LEAD_S = 0.26
+"""No word of a stretch starts more than this before the VAD's onset: Whisper puts the first word's
+start near the start of the audio it is given, inside that margin of silence."""
 _AHEAD_MIN_FRAMES = 63
 """A stretch shorter than this (2 s) is not decoded ahead of its pause: its final decode is quick
 anyway, and a fragment cut at a short pause is where Whisper loops through all its retries."""
@@ -240,7 +246,9 @@ class LiveStream:
         with self._lock:
             received_s = self._received / SAMPLE_RATE
         job = DecodeJob(self._model, self._language, received_s, cancelled)
-        decoded = self._engine.decoder.decode(job, audio, first / SAMPLE_RATE, self._cursor)
+        onset = start + int(np.argmax(self._probabilities[start:end] >= self._threshold))
+        earliest = max(self._cursor, (self._offset + onset * FRAME) / SAMPLE_RATE - _LEAD_S)
+        decoded = self._engine.decoder.decode(job, audio, first / SAMPLE_RATE, earliest)
         heard = self._speakers.hear(audio) if self._speakers is not None and decoded.segments else None
         return _ReadyStretch(first, first + len(audio), decoded, heard)
 

@@ -227,6 +227,35 @@ def test_speech_after_a_short_pause_is_decoded_again_with_the_stretch_before_it(
     assert word_error_rate(both, final.text) < 0.1
 
 
+def test_a_stretch_is_decoded_from_the_margin_a_file_gets_and_its_words_start_near_the_speech(
+    engine: AsrEngine, speech: dict[str, Speech], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audio decoded for a stretch begins 0.4 s before the VAD hears speech, as a file's speech
+    does (a soft first sound comes before the onset), yet no word is placed more than 0.26 s before
+    the onset, in that margin's silence."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    offsets: list[float] = []
+    run = engine.decoder.decode
+
+    def recording(job: DecodeJob, audio: np.ndarray, offset_s: float, cursor: float) -> DecodedStretch:
+        offsets.append(offset_s)
+        return run(job, audio, offset_s, cursor)
+
+    monkeypatch.setattr(engine.decoder, "decode", recording)
+    clip = decode(speech["meeting"].path)
+    found = get_speech_timestamps(clip, VadOptions(speech_pad_ms=0, min_silence_duration_ms=100))
+    onset = 1.0 + found[0]["start"] / 16_000
+    live = LiveStream(engine, *engine.resolve("base", "en"))
+    _fed(live, _pcm(1.0, speech["meeting"], 1.0))
+    final = _ended(live)
+    frame = 0.032
+    assert offsets and all(onset - 0.42 - frame <= offset <= onset - 0.42 + frame for offset in offsets)
+    words = [w for s in final.segments for w in s.words]
+    assert words[0].start >= onset - 0.26 - frame
+    assert word_error_rate(speech["meeting"].text, final.text) < 0.1
+
+
 def test_a_diarized_stretch_is_heard_ahead_once_and_labelled_when_final(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
