@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import av
@@ -193,37 +194,35 @@ def test_speech_is_metered_and_refusals_cost_nothing(own_gateway: Callable[..., 
     assert refused.status_code == 429 and refused.headers["retry-after"].isdigit()
 
 
+@contextmanager
+def _speaking_at_length(url: str) -> Iterator[None]:
+    """A streamed answer of a long text, begun and still being spoken while the block runs; its body is
+    read to the end afterwards."""
+    text = " ".join(SENTENCES * 3)
+    with httpx.stream("POST", f"{url}/v1/tts", data={"text": text, "stream": "true"}, timeout=300) as first:
+        chunks = first.iter_raw()
+        next(chunks)
+        yield
+        for _chunk in chunks:
+            pass
+
+
 def test_a_streamed_answer_holds_its_concurrent_slot_until_it_ends(
     own_gateway: Callable[..., OwnGateway],
 ) -> None:
     platform = own_gateway(STT_GATEWAY_ANONYMOUS_CONCURRENCY="1")
-    text = " ".join(SENTENCES * 3)
-    with httpx.stream(
-        "POST", f"{platform.url}/v1/tts", data={"text": text, "stream": "true"}, timeout=300
-    ) as first:
-        chunks = first.iter_raw()
-        next(chunks)  # the stream has begun; its body is still being spoken
-        second = _speak(platform.url, SENTENCES[0])
-        assert second.status_code == 429
-        for _chunk in chunks:
-            pass
+    with _speaking_at_length(platform.url):
+        assert _speak(platform.url, SENTENCES[0]).status_code == 429
     assert _speak(platform.url, SENTENCES[0]).status_code == 200
 
 
 def test_openai_speech_takes_a_concurrent_slot_too(own_gateway: Callable[..., OwnGateway]) -> None:
     platform = own_gateway(STT_GATEWAY_ANONYMOUS_CONCURRENCY="1")
-    text = " ".join(SENTENCES * 3)
-    with httpx.stream(
-        "POST", f"{platform.url}/v1/tts", data={"text": text, "stream": "true"}, timeout=300
-    ) as first:
-        chunks = first.iter_raw()
-        next(chunks)  # the stream holds the one slot while its body is spoken
+    with _speaking_at_length(platform.url):
         speech = httpx.post(
             f"{platform.url}/v1/audio/speech", json={"input": "Hi.", "voice": "alloy"}, timeout=120
         )
         assert speech.status_code == 429
-        for _chunk in chunks:
-            pass
 
 
 @pytest.fixture()
