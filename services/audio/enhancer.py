@@ -31,7 +31,7 @@ import numpy as np
 
 from services.audio import denoise
 from services.audio.loudness import SILENCE, LoudnessMeter
-from services.audio.peaks import RunningLimiter, db_to_gain, gain_to_db, limited, true_peak_envelope
+from services.audio.peaks import RunningLimiter, RunningTruePeak, db_to_gain, gain_to_db, limited
 from services.audio.settings import AudioSettings
 from services.common import media, wav
 from services.common.errors import InvalidRequestError, ServiceError
@@ -213,8 +213,7 @@ class Enhancer:
     ) -> tuple[float, float]:
         """Writes the WAV at `gain_db` under the limiter; its loudness and its highest true peak."""
         gain = db_to_gain(gain_db)
-        meter = LoudnessMeter(rate)
-        peak = 0.0
+        meter, peaks = LoudnessMeter(rate), RunningTruePeak()
         block = max(1, int(self.settings.block_s * rate))
         with path.open("wb") as sink:
             floats = options.encoding == audio_pb2.FLOAT_32
@@ -222,10 +221,9 @@ class Enhancer:
             ceiling = db_to_gain(options.true_peak_db)
             for out in limited(lambda a, b: spool.read(a, b) * gain, spool.samples, rate, ceiling, block):
                 meter.add(out)
-                if len(out):
-                    peak = max(peak, float(true_peak_envelope(out).max()))
+                peaks.add(out)
                 wav.write_block(sink, out, floats)
-        return meter.integrated(), peak
+        return meter.integrated(), peaks.finish()
 
 
 class RunningEnhancement:
@@ -253,7 +251,7 @@ class RunningEnhancement:
         limiter = RunningLimiter(rate, ceiling)
         gain_db: float | None = None  # none until some sound was measured: silence needs no gain
         limited_off = 0.0  # the loudness the limiter took off the last block
-        samples, peak = 0, 0.0
+        samples, peaks = 0, RunningTruePeak()
         for block in _with_end(cleaned):
             if block is None:
                 out = limiter.finish()
@@ -274,7 +272,7 @@ class RunningEnhancement:
                 gain_db = aim
             if len(out):
                 sent.add(out)
-                peak = max(peak, float(true_peak_envelope(out).max()))
+                peaks.add(out)
                 samples += len(out)
                 yield out
         self.figures = Measured(
@@ -284,7 +282,7 @@ class RunningEnhancement:
             model=self.model,
             input_loudness=heard.integrated(),
             output_loudness=sent.integrated(),
-            output_true_peak=gain_to_db(peak),
+            output_true_peak=gain_to_db(peaks.finish()),
             processing_seconds=time.perf_counter() - started,
         )
 

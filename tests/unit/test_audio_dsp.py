@@ -14,7 +14,7 @@ from scipy.signal import butter, lfilter
 
 from services.audio.enhancer import _resampled
 from services.audio.loudness import LoudnessMeter
-from services.audio.peaks import RunningLimiter, db_to_gain, limited
+from services.audio.peaks import RunningLimiter, RunningTruePeak, db_to_gain, limited, true_peak_envelope
 from services.common import wav
 from testbed.noise import true_peak_db
 
@@ -80,6 +80,23 @@ def test_the_running_limiter_gives_what_the_limiter_gives(sizes: list[int]) -> N
     out = np.concatenate(parts)
     assert len(out) == len(signal)
     np.testing.assert_allclose(out, whole, atol=1e-6)
+
+
+@pytest.mark.parametrize("sizes", [[4411], [37, 900, 12_000], [1, 700, 3]])
+def test_the_running_true_peak_is_the_whole_signals_not_the_blocks_cut_edges(sizes: list[int]) -> None:
+    """A loud tone cut into blocks: each block alone rings at its cut edges and reads over the tone's
+    true peak; measured with its neighbours, the running peak is the whole signal's."""
+    rate = 44_100
+    tone = (0.9 * np.sin(2 * np.pi * 9_000 * np.arange(rate) / rate)).astype(np.float32)
+    running, alone, start, turn = RunningTruePeak(), 0.0, 0, 0
+    while start < len(tone):
+        block = tone[start : start + sizes[turn % len(sizes)]]
+        running.add(block)
+        alone = max(alone, float(true_peak_envelope(block).max()))
+        start, turn = start + len(block), turn + 1
+    whole = float(true_peak_envelope(tone).max())
+    assert running.finish() == pytest.approx(whole, abs=1e-6)
+    assert alone > whole + 0.01
 
 
 def test_the_resampler_skips_empty_blocks_and_keeps_the_length() -> None:
