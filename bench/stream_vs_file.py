@@ -48,6 +48,15 @@ def streamed_text(engine: AsrEngine, resolution: Resolution, audio: np.ndarray) 
     return result.transcript.text
 
 
+def _scored(references: list[str], streamed: list[str], files: list[str]) -> dict[str, object]:
+    truth = " ".join(references)
+    return {
+        "clips": len(references),
+        "wer_streamed": round(word_error_rate(truth, " ".join(streamed)), 4),
+        "wer_file": round(word_error_rate(truth, " ".join(files)), 4),
+    }
+
+
 def main() -> None:
     ctranslate2.set_random_seed(7)
     engine = AsrEngine(AsrSettings())
@@ -72,19 +81,11 @@ def main() -> None:
             references.append(text)
             streamed.append(streamed_text(engine, resolution, audio))
             files.append(engine.transcribe(audio, TranscribeOptions(model="base", language="en")).text)
-        results[name] = {
-            "clips": len(clips),
-            "wer_streamed": round(word_error_rate(" ".join(references), " ".join(streamed)), 4),
-            "wer_file": round(word_error_rate(" ".join(references), " ".join(files)), 4),
-        }
+        results[name] = _scored(references, streamed, files)
         print(name, results[name], flush=True)
         for key, texts in zip(every, (references, streamed, files), strict=True):
             every[key] += texts
-    results["all"] = {
-        "clips": len(every["references"]),
-        "wer_streamed": round(word_error_rate(" ".join(every["references"]), " ".join(every["streamed"])), 4),
-        "wer_file": round(word_error_rate(" ".join(every["references"]), " ".join(every["files"])), 4),
-    }
+    results["all"] = _scored(every["references"], every["streamed"], every["files"])
     print("all", results["all"])
     write_results("stream_vs_file", results)
 
