@@ -76,6 +76,30 @@ def limited(read: Reader, total: int, rate: int, ceiling: float, block: int) -> 
         yield _limit_span(read(first, last), start - first, end - first, rate, ceiling)
 
 
+class _Spans:
+    """A signal that arrives a block at a time, handed out in spans, each with the `context` samples
+    handed out before it (the samples after it are those still waiting)."""
+
+    def __init__(self, context: int) -> None:
+        self._context = context
+        self._before = np.zeros(0, dtype=np.float32)  # the last samples handed out
+        self.waiting = np.zeros(0, dtype=np.float32)  # samples not yet handed out
+
+    def push(self, block: np.ndarray) -> None:
+        self.waiting = np.concatenate([self.waiting, block.astype(np.float32)])
+
+    def take(self, count: int) -> tuple[np.ndarray, int] | None:
+        """The next `count` samples (None if there are none) as the samples around them and where in
+        those they start."""
+        if count <= 0:
+            return None
+        samples = np.concatenate([self._before, self.waiting])
+        start = len(self._before)
+        self._before = samples[max(0, start + count - self._context) : start + count]
+        self.waiting = self.waiting[count:]
+        return samples, start
+
+
 class RunningLimiter:
     """The same limiter over a signal that arrives a block at a time: each block comes out limited
     once the context after it has arrived, so the output lags the input by a few milliseconds."""
@@ -83,26 +107,22 @@ class RunningLimiter:
     def __init__(self, rate: int, ceiling: float) -> None:
         self._rate, self._ceiling = rate, ceiling
         self._context = _context(rate)[2]
-        self._before = np.zeros(0, dtype=np.float32)  # the last samples sent, context for the next
-        self._waiting = np.zeros(0, dtype=np.float32)  # samples not yet sent
+        self._spans = _Spans(self._context)
 
     def push(self, block: np.ndarray) -> np.ndarray:
         """What can be sent of everything pushed so far."""
-        self._waiting = np.concatenate([self._waiting, block.astype(np.float32)])
-        return self._send(len(self._waiting) - self._context)
+        self._spans.push(block)
+        return self._send(len(self._spans.waiting) - self._context)
 
     def finish(self) -> np.ndarray:
-        return self._send(len(self._waiting))
+        return self._send(len(self._spans.waiting))
 
     def _send(self, count: int) -> np.ndarray:
-        if count <= 0:
+        span = self._spans.take(count)
+        if span is None:
             return np.zeros(0, dtype=np.float32)
-        samples = np.concatenate([self._before, self._waiting])
-        start = len(self._before)
-        out = _limit_span(samples, start, start + count, self._rate, self._ceiling)
-        self._before = samples[max(0, start + count - self._context) : start + count]
-        self._waiting = self._waiting[count:]
-        return out
+        samples, start = span
+        return _limit_span(samples, start, start + count, self._rate, self._ceiling)
 
 
 class RunningTruePeak:
@@ -112,24 +132,19 @@ class RunningTruePeak:
 
     def __init__(self) -> None:
         self.peak = 0.0
-        self._before = np.zeros(0, dtype=np.float32)  # measured samples, the context of what follows
-        self._waiting = np.zeros(0, dtype=np.float32)  # samples whose context after has not yet come
+        self._spans = _Spans(_RESAMPLER_EDGE)
 
     def add(self, block: np.ndarray) -> None:
-        self._measure(np.concatenate([self._waiting, block.astype(np.float32)]), _RESAMPLER_EDGE)
+        self._spans.push(block)
+        self._measure(len(self._spans.waiting) - _RESAMPLER_EDGE)
 
     def finish(self) -> float:
         """The peak of the whole signal (its last samples measured against the silence after it)."""
-        self._measure(self._waiting, 0)
+        self._measure(len(self._spans.waiting))
         return self.peak
 
-    def _measure(self, samples: np.ndarray, keep: int) -> None:
-        count = len(samples) - keep
-        if count <= 0:
-            self._waiting = samples
-            return
-        start = len(self._before)
-        envelope = true_peak_envelope(np.concatenate([self._before, samples]))
-        self.peak = max(self.peak, float(envelope[start : start + count].max()))
-        self._before = np.concatenate([self._before, samples[:count]])[-_RESAMPLER_EDGE:]
-        self._waiting = samples[count:]
+    def _measure(self, count: int) -> None:
+        span = self._spans.take(count)
+        if span is not None:
+            samples, start = span
+            self.peak = max(self.peak, float(true_peak_envelope(samples)[start : start + count].max()))
