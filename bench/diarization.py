@@ -32,7 +32,6 @@ import json
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -51,6 +50,8 @@ from services.asr.results import TranscribeOptions, TranscriptResult
 from services.asr.settings import AsrSettings
 from services.asr.speaker_labels import speaker_bounds
 from services.common.media import SAMPLE_RATE, decode
+from testbed.live_feed import ended, fed
+from testbed.streaming import pcm16
 from testbed.texts import STORY
 from testbed.voices import speak
 
@@ -153,21 +154,11 @@ def stream_words(engine: AsrEngine, audio: np.ndarray) -> tuple[list[float], lis
     """Each streamed word's start, its speaker when its segment was finalized, and in the final message."""
     resolution, language = engine.resolve("", "en")
     live = LiveStream(engine, resolution, language, diarize=True)
-    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
-    cancelled = threading.Event()
-    segments = []
-    for offset in range(0, len(pcm), 8000):  # a quarter second a step, as the service steps
-        live.append(pcm[offset : offset + 8000])
-        result = live.step(False, cancelled)
-        segments += result.segments
-        while result.more:
-            result = live.step(False, cancelled)
-            segments += result.segments
-    while (result := live.step(True, cancelled)).transcript is None:
-        segments += result.segments
-    segments += result.segments
+    steps = fed(live, pcm16(audio))
+    ending, transcript = ended(live)
+    segments = [segment for step in steps + ending for segment in step.segments]
     live_labels = [w.speaker for s in segments for w in s.words]
-    final = [w for s in result.transcript.segments for w in s.words]
+    final = [w for s in transcript.segments for w in s.words]
     return [w.start for w in final], live_labels, [w.speaker for w in final]
 
 

@@ -13,7 +13,6 @@ Usage: python bench/stream_vs_file.py   (writes bench/results/stream_vs_file.jso
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import ctranslate2
@@ -29,23 +28,16 @@ from services.asr.registry import Resolution
 from services.asr.results import TranscribeOptions
 from services.asr.settings import AsrSettings
 from services.common.media import SAMPLE_RATE, decode
+from testbed.live_feed import ended, fed
 from testbed.noise import mixed, pink_with_hum
+from testbed.streaming import pcm16
 from testbed.wer import word_error_rate
-
-STEP_BYTES = SAMPLE_RATE // 4 * 2
 
 
 def streamed_text(engine: AsrEngine, resolution: Resolution, audio: np.ndarray) -> str:
-    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
     live = LiveStream(engine, resolution, "en")
-    cancelled = threading.Event()
-    for offset in range(0, len(pcm), STEP_BYTES):
-        live.append(pcm[offset : offset + STEP_BYTES])
-        while live.step(False, cancelled).more:
-            pass
-    while (result := live.step(True, cancelled)).transcript is None:
-        pass
-    return result.transcript.text
+    fed(live, pcm16(audio))
+    return ended(live)[1].text
 
 
 def _scored(references: list[str], streamed: list[str], files: list[str]) -> dict[str, object]:

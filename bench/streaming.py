@@ -37,14 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Utterance, librispeech, long_speech, running_platform, write_results
 from services.common.media import SAMPLE_RATE, decode
-from testbed.streaming import BYTES_PER_SECOND, StreamRun, stream, ws_url
+from testbed.streaming import BYTES_PER_SECOND, StreamRun, pcm16, stream, ws_url
 from testbed.wer import word_error_rate
 
 LEAD_S = 1.0
-
-
-def _pcm(samples: np.ndarray) -> bytes:
-    return bytes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
 
 
 def _speech_onset_s(samples: np.ndarray) -> float:
@@ -60,7 +56,7 @@ async def latency(base_url: str, clips: list[Utterance]) -> dict[str, object]:
     for clip in clips:
         samples = decode(clip.path)
         lead = np.zeros(int(LEAD_S * SAMPLE_RATE), dtype=np.float32)
-        run = await stream(url, _pcm(np.concatenate([lead, samples])), dialect=2)
+        run = await stream(url, pcm16(np.concatenate([lead, samples])), dialect=2)
         assert run.final is not None
         onset = LEAD_S + _speech_onset_s(samples)
         first_partial.append(run.partials[0].at - onset)
@@ -92,7 +88,7 @@ def _file_text(base_url: str, path: Path) -> str:
 
 async def accuracy(base_url: str, path: Path, reference: str) -> dict[str, float]:
     url = ws_url(base_url, "model=base&language=en")
-    run = await stream(url, _pcm(decode(path)), dialect=2, realtime=False)
+    run = await stream(url, pcm16(decode(path)), dialect=2, realtime=False)
     assert run.final is not None
     streamed = word_error_rate(reference, run.final["text"])
     filed = word_error_rate(reference, _file_text(base_url, path))
@@ -167,7 +163,7 @@ async def main(parts: list[str], long_minutes: float, most_streams: int) -> None
             samples = decode(long.path)
             repeats = int(long_minutes * 60 * SAMPLE_RATE / len(samples)) + 1
             longest = np.tile(samples, repeats)[: int(long_minutes * 60 * SAMPLE_RATE)]
-            results["long_stream"] = await long_stream(url, _pcm(longest))
+            results["long_stream"] = await long_stream(url, pcm16(longest))
             print(results["long_stream"], flush=True)
     if "one_core" in parts:
         one_core = {"STT_ASR_CPU_THREADS": "1", "STT_ASR_STREAM_WORKERS": "1"}
@@ -176,7 +172,7 @@ async def main(parts: list[str], long_minutes: float, most_streams: int) -> None
             _pin_to_one_core(platform.asr.process.pid)
             clip = np.concatenate([decode(u.path) for u in utterances[:6]])
             one_core_url = ws_url(platform.gateway.url)
-            results["one_core"] = await streams_per_core(one_core_url, _pcm(clip), most_streams)
+            results["one_core"] = await streams_per_core(one_core_url, pcm16(clip), most_streams)
             print(results["one_core"], flush=True)
     write_results("streaming", results)
 

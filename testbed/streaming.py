@@ -20,10 +20,14 @@ FRAME_BYTES = 3200  # 0.1 s of 16-bit 16 kHz mono, about what a browser's audio 
 BYTES_PER_SECOND = 32_000
 
 
+def pcm16(samples: np.ndarray) -> bytes:
+    """Float samples as the 16-bit PCM a stream sends."""
+    return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+
+
 def pcm_of(path: Path, trailing_silence_s: float = 0.0) -> bytes:
     samples = decode(path)
-    samples = np.concatenate([samples, np.zeros(int(trailing_silence_s * 16_000), dtype=np.float32)])
-    return bytes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return pcm16(np.concatenate([samples, np.zeros(int(trailing_silence_s * 16_000), dtype=np.float32)]))
 
 
 @dataclass

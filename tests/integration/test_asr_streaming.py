@@ -14,13 +14,13 @@ import pytest
 from services.asr.decoding import DecodedStretch, DecodeJob
 from services.asr.diarization.live import HeardStretch, StreamSpeakers
 from services.asr.engine import AsrEngine
-from services.asr.live_stream import LiveStream, StepResult
-from services.asr.results import TranscriptResult
+from services.asr.live_stream import LiveStream
 from services.asr.settings import AsrSettings
 from services.common.media import decode
 from stt.v1 import asr_pb2, asr_pb2_grpc
+from testbed.live_feed import ended, fed
 from testbed.platform import AsrProcess
-from testbed.streaming import BYTES_PER_SECOND, pcm_of
+from testbed.streaming import BYTES_PER_SECOND, pcm16, pcm_of
 from testbed.voices import Conversation, conversation
 from testbed.wer import word_error_rate
 from tests.conftest import Speech
@@ -160,26 +160,7 @@ def _pcm(*parts: Speech | float) -> bytes:
     pieces = [
         decode(p.path) if isinstance(p, Speech) else np.zeros(int(p * 16_000), np.float32) for p in parts
     ]
-    return bytes((np.clip(np.concatenate(pieces), -1, 1) * 32767).astype("<i2").tobytes())
-
-
-def _fed(live: LiveStream, pcm: bytes) -> list[StepResult]:
-    """The stream's audio a quarter second at a time, a step after each, as the servicer steps a
-    real-time stream."""
-    cancelled, results = threading.Event(), []
-    for offset in range(0, len(pcm), BYTES_PER_SECOND // 4):
-        live.append(pcm[offset : offset + BYTES_PER_SECOND // 4])
-        results.append(live.step(False, cancelled))
-        while results[-1].more:
-            results.append(live.step(False, cancelled))
-    return results
-
-
-def _ended(live: LiveStream) -> TranscriptResult:
-    cancelled = threading.Event()
-    while (result := live.step(True, cancelled)).transcript is None:
-        pass
-    return result.transcript
+    return pcm16(np.concatenate(pieces))
 
 
 @pytest.fixture
@@ -203,9 +184,9 @@ def test_a_stretch_is_decoded_while_its_pause_begins_and_finalized_from_that(
     decoded then, its words sent as the interim, and the stream ending there is answered from that
     decode without decoding again."""
     live = LiveStream(engine, *engine.resolve("base", "en"))
-    results = _fed(live, _pcm(speech["meeting"], 0.4))
+    results = fed(live, _pcm(speech["meeting"], 0.4))
     assert len(decoded) == 1
-    final = _ended(live)
+    _, final = ended(live)
     assert len(decoded) == 1
     interims = [r.interim.text for r in results if r.interim is not None]
     assert interims[-1] == final.text
@@ -218,9 +199,9 @@ def test_speech_after_a_short_pause_is_decoded_again_with_the_stretch_before_it(
     """Speech that resumes after 0.35 s belongs to the same stretch: what was decoded ahead is dropped
     and the final is the whole stretch, decoded once more."""
     live = LiveStream(engine, *engine.resolve("base", "en"))
-    _fed(live, _pcm(speech["meeting"], 0.35, speech["garden"]))
+    fed(live, _pcm(speech["meeting"], 0.35, speech["garden"]))
     assert len(decoded) == 1  # the first sentence, while the pause began
-    final = _ended(live)
+    _, final = ended(live)
     assert len(decoded) == 2
     assert [s.text for s in decoded[1].segments] == [s.text for s in final.segments]
     both = f"{speech['meeting'].text} {speech['garden'].text}"
@@ -247,8 +228,8 @@ def test_a_stretch_is_decoded_from_the_margin_a_file_gets_and_its_words_start_ne
     found = get_speech_timestamps(clip, VadOptions(speech_pad_ms=0, min_silence_duration_ms=100))
     onset = 1.0 + found[0]["start"] / 16_000
     live = LiveStream(engine, *engine.resolve("base", "en"))
-    _fed(live, _pcm(1.0, speech["meeting"], 1.0))
-    final = _ended(live)
+    fed(live, _pcm(1.0, speech["meeting"], 1.0))
+    _, final = ended(live)
     frame = 0.032
     assert offsets and all(onset - 0.42 - frame <= offset <= onset - 0.42 + frame for offset in offsets)
     words = [w for s in final.segments for w in s.words]
@@ -275,8 +256,8 @@ def test_a_diarized_stretch_is_heard_ahead_once_and_labelled_when_final(
     engine.load()
     talk = conversation(TWO[:2], tmp_path, pause_s=1.0)
     live = LiveStream(engine, *engine.resolve("base", "en"), diarize=True)
-    _fed(live, pcm_of(talk.path))
-    final = _ended(live)
+    fed(live, pcm_of(talk.path))
+    _, final = ended(live)
     assert len(heard) == 2
     voice = {"A": "Speaker 1", "B": "Speaker 2"}
     line_of = _lines_of(talk, [s.start for s in final.segments])
