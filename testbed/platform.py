@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
@@ -28,6 +29,16 @@ LIFTED_ANONYMOUS_LIMITS = {
 }
 """For gateways that most tests and the benchmarks call anonymously, from one IP, many times over; the
 tier tests run gateways with the defaults."""
+
+HEALTH_READ_TIMEOUT_S = 60.0
+"""`GET /health` asks each service in turn and may wait the gateway's info timeout (5 s) twice for one of
+them; on a busy machine with every model loading it is slow, not broken."""
+
+
+def platform_health(url: str) -> dict[str, Any]:
+    """The gateway's `/health` answer, waited for as long as the gateway itself may take to build it."""
+    answer: dict[str, Any] = httpx.get(f"{url}/health", timeout=HEALTH_READ_TIMEOUT_S).json()
+    return answer
 
 
 def wait_until_serving(address: str, service: str = "", timeout_s: float = SERVICE_START_TIMEOUT_S) -> None:
@@ -155,7 +166,7 @@ class GatewayProcess(ManagedProcess):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                httpx.get(f"{self.url}/health", timeout=2)
+                platform_health(self.url)
                 return
             except httpx.TransportError:
                 time.sleep(0.1)

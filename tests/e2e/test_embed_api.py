@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cli.processes import free_port
-from testbed.platform import GatewayProcess
+from testbed.platform import GatewayProcess, platform_health
 from tests.e2e.conftest import OwnGateway
 
 pytestmark = pytest.mark.e2e
@@ -81,11 +81,11 @@ def test_the_embedding_service_down_is_503_with_retry_after(own_gateway: Callabl
     assert answer.status_code == 503
     assert answer.headers["retry-after"].isdigit()
     assert "embedding service is unavailable" in answer.json()["error"]
-    health = httpx.get(f"{platform.url}/health").json()
+    health = platform_health(platform.url)
     assert health["status"] == "degraded"
     assert health["services"]["embed"]["status"] == "unreachable"
 
 
 def test_health_reports_the_embedding_service(gateway: GatewayProcess) -> None:
-    health = httpx.get(f"{gateway.url}/health").json()
+    health = platform_health(gateway.url)
     assert health["services"]["embed"]["status"] == "serving"

@@ -17,7 +17,7 @@ import soundfile
 from cli.processes import free_port
 from testbed.media import read_wav, write_wav
 from testbed.noise import mixed, pink_with_hum, si_sdr, true_peak_db
-from testbed.platform import GatewayProcess
+from testbed.platform import GatewayProcess, platform_health
 from tests.conftest import Speech
 from tests.e2e.conftest import OwnGateway
 
@@ -161,7 +161,7 @@ def test_the_audio_service_down_is_503(
     answer = _enhance(platform.url, noisy[0])
     assert answer.status_code == 503
     assert "audio service is unavailable" in answer.json()["error"]
-    assert httpx.get(f"{platform.url}/health").json()["services"]["audio"]["status"] == "unreachable"
+    assert platform_health(platform.url)["services"]["audio"]["status"] == "unreachable"
 
 
 def test_transcribe_with_enhance_runs_the_audio_through_the_service_first(

@@ -8,7 +8,7 @@ import subprocess
 import httpx
 import pytest
 
-from testbed.platform import AsrProcess, GatewayProcess
+from testbed.platform import AsrProcess, GatewayProcess, platform_health
 from tests.conftest import Speech
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +48,7 @@ def _gpus_here() -> list[tuple[str, int]]:
 
 
 def test_health_reports_gpu_facts_and_services(gateway: GatewayProcess) -> None:
-    body = httpx.get(f"{gateway.url}/health").json()
+    body = platform_health(gateway.url)
     assert body["status"] == "ok"
     assert body["services"]["asr"]["status"] == "serving"
     assert body["services"]["redis"]["status"] == "ok"

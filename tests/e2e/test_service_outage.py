@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cli.processes import start_redis, stop
-from testbed.platform import AsrProcess, GatewayProcess, asr_process, gateway_process
+from testbed.platform import AsrProcess, GatewayProcess, asr_process, gateway_process, platform_health
 from tests.conftest import Speech
 
 pytestmark = pytest.mark.e2e
@@ -56,7 +56,7 @@ def test_killed_service_gives_503_then_recovers_without_gateway_restart(
     assert down.status_code == 503
     assert down.headers["retry-after"].isdigit()
     assert "unavailable" in down.json()["error"]
-    health = httpx.get(f"{gateway.url}/health").json()
+    health = platform_health(gateway.url)
     assert health["status"] != "ok"
     assert health["services"]["asr"]["status"] == "unreachable"
     for path in ("/v1/models", "/v1/languages"):
@@ -67,7 +67,7 @@ def test_killed_service_gives_503_then_recovers_without_gateway_restart(
     while (answer := _transcribe(gateway, clip)).status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert answer.status_code == 200, answer.text
-    assert httpx.get(f"{gateway.url}/health").json()["status"] == "ok"
+    assert platform_health(gateway.url)["status"] == "ok"
 
 
 async def test_a_stream_ends_with_4503_when_the_service_dies_and_costs_nothing(

@@ -3,6 +3,7 @@ requests, and Ctrl-C stops every process it started."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import psutil
 import pytest
 
 from cli.processes import free_port
+from testbed.platform import platform_health
 from testbed.tiny_translator import apertium_installed
 from tests.conftest import Speech
 
@@ -39,16 +41,13 @@ def test_stt_serve_runs_the_platform_and_ctrl_c_stops_it_all(
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).json()["status"] == "ok":
-                    break
-            except httpx.TransportError:
-                pass
+        health: dict[str, object] = {}
+        while time.monotonic() < deadline and health.get("status") != "ok":
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
+                health = platform_health(url)
             assert serve.poll() is None, serve.stdout.read().decode() if serve.stdout else ""
             time.sleep(0.25)
-        health = httpx.get(f"{url}/health").json()
-        assert health["status"] == "ok", health
+        assert health.get("status") == "ok", health
         children = psutil.Process(serve.pid).children(recursive=True)
         names = " ".join(" ".join(c.cmdline()) for c in children)
         assert "redis-server" in names and "services.asr" in names and "gateway" in names

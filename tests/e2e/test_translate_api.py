@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from cli.processes import free_port
-from testbed.platform import GatewayProcess, translate_process
+from testbed.platform import GatewayProcess, platform_health, translate_process
 from testbed.tiny_translator import require_apertium
 from tests.conftest import Speech
 from tests.e2e.conftest import OwnGateway
@@ -125,7 +125,7 @@ def test_a_lone_surrogate_escape_is_400(gateway: GatewayProcess) -> None:
 
 def test_health_reports_the_translation_engines(gateway: GatewayProcess) -> None:
     require_apertium()
-    translate = httpx.get(f"{gateway.url}/health").json()["services"]["translate"]
+    translate = platform_health(gateway.url)["services"]["translate"]
     assert translate["status"] == "serving"
     assert translate["engines"] == ["apertium", "ctranslate2"]
 
@@ -146,7 +146,7 @@ def test_no_engine_installed_is_503_saying_what_to_install(
     assert answer.status_code == 503
     assert "apt-get install apertium" in answer.json()["error"]
     assert "retry-after" not in answer.headers  # waiting does not install anything
-    health = httpx.get(f"{platform.url}/health").json()
+    health = platform_health(platform.url)
     assert health["status"] == "degraded"
     assert health["services"]["translate"]["status"] == "no_engine"
 
@@ -157,7 +157,7 @@ def test_the_translation_service_down_is_503_with_retry_after(own_gateway: Calla
     assert answer.status_code == 503
     assert answer.headers["retry-after"].isdigit()
     assert "translation service is unavailable" in answer.json()["error"]
-    assert httpx.get(f"{platform.url}/health").json()["services"]["translate"]["status"] == "unreachable"
+    assert platform_health(platform.url)["services"]["translate"]["status"] == "unreachable"
 
 
 def test_translations_count_against_the_daily_text_requests(own_gateway: Callable[..., OwnGateway]) -> None:
