@@ -79,6 +79,8 @@ class AsrEngine:
             min_voice_s=settings.diarization_min_voice_s,
             max_clustered=settings.diarization_max_clustered_units,
             bridge_s=settings.diarization_bridge_s,
+            speech_pad_s=settings.diarization_speech_pad_s,
+            speech_min_silence_ms=settings.diarization_speech_min_silence_ms,
         )
         self.diarizer = Diarizer(
             self.device.name, options, settings.speaker_embedding_model, settings.segmentation_model

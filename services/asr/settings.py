@@ -98,6 +98,11 @@ class AsrSettings(ServiceSettings):
     spread over it, and gives every other piece its nearest voice (bounded memory for long files)."""
     diarization_bridge_s: float = 0.3
     """A speaker's pauses shorter than this stay inside one turn."""
+    diarization_speech_pad_s: float = 0.1
+    """A file's speaker is active only within this distance of speech that Silero VAD hears: the
+    segmentation model alone carries a speaker through pauses of up to a second."""
+    diarization_speech_min_silence_ms: int = 300
+    """Silence shorter than this inside Silero's speech does not end a speaker's activity."""
     max_streams: int = 32
     """Live streams this process serves at once; past it a new stream is refused with RESOURCE_EXHAUSTED."""
     stream_workers: int = 2

@@ -48,3 +48,20 @@ def test_two_chunks_that_agree_give_one_turn_and_overlap_where_both_count_two() 
     assert timeline.activity[:, 0].all()
     assert np.flatnonzero(timeline.activity[:, 1]).tolist() == [12, 13, 14, 15]
     assert [(t.start, t.end, t.speaker) for t in timeline.turns()] == [(0.0, 15.0, 0), (6.0, 8.0, 1)]
+
+
+def test_frames_without_heard_speech_have_no_speaker_and_short_gaps_stay_bridged() -> None:
+    """Both chunks hear one voice throughout, the VAD silence over frames 8-11 (2 s): there the
+    timeline has no speaker, unless the speaker's pauses that short are bridged."""
+    active = np.zeros((2, FRAMES_PER_CHUNK, 3), dtype=bool)
+    active[0, :, 0] = active[1, :, 0] = True
+    voices = {(0, 0): np.zeros(FRAMES_PER_CHUNK, dtype=int), (1, 0): np.zeros(FRAMES_PER_CHUNK, dtype=int)}
+    heard = np.ones(30, dtype=bool)
+    heard[8:12] = False
+    diarizer = Diarizer("cpu", DiarizationOptions(bridge_s=0.0))
+    timeline = diarizer.reconstruct(two_chunks(active), voices, 1, 15.0, heard)
+    assert [(t.start, t.end) for t in timeline.turns()] == [(0.0, 4.0), (6.0, 15.0)]
+    bridged = Diarizer("cpu", DiarizationOptions(bridge_s=2.0)).reconstruct(
+        two_chunks(active), voices, 1, 15.0, heard
+    )
+    assert [(t.start, t.end) for t in bridged.turns()] == [(0.0, 15.0)]

@@ -10,7 +10,8 @@
 4. every frame of a local speaker takes the voice of its nearest piece (so a local speaker that the
    segmentation merged from two similar voices is still parted); each chunk covering a frame has a
    say in who talks there and how many, the more the nearer the frame is to the chunk's centre, and
-   each frame keeps as many speakers as the chunks counted there: two in overlap.
+   each frame keeps as many speakers as the chunks counted there: two in overlap; frames where Silero
+   VAD hears no speech keep none (voice_activity.py says why).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from services.asr.diarization.embeddings import MIN_PIECE_S, SpeakerEncoder
 from services.asr.diarization.segmentation import LocalActivity, Segmenter
 from services.asr.diarization.speaker_models import SpeakerModelFiles, load_campplus, load_segmentation
 from services.asr.diarization.timeline import SpeakerTimeline, runs
+from services.asr.diarization.voice_activity import speech_frames
 from services.common.media import SAMPLE_RATE, Samples
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,10 @@ class DiarizationOptions:
     """Pieces clustered at most (clustering compares every pair); the others follow their voice."""
     bridge_s: float = 0.3
     """A speaker's pauses shorter than this stay inside the turn (breaths between words)."""
+    speech_pad_s: float = 0.1
+    """A speaker is active only within this distance of speech that Silero VAD hears."""
+    speech_min_silence_ms: int = 300
+    """Silero's speech resumed after a shorter silence counts as unbroken."""
 
     @property
     def voice_rule(self) -> VoiceRule:
@@ -170,7 +176,11 @@ class Diarizer:
         labels = self._voices(pieces, bounds)
         voices = frame_voices(local, pieces, labels)
         count = int(labels.max()) + 1 if len(labels) else 0
-        timeline = self.reconstruct(local, voices, count, len(audio) / SAMPLE_RATE)
+        options = self.options
+        heard = speech_frames(
+            audio, local.grid, local.total_frames, options.speech_pad_s, options.speech_min_silence_ms
+        )
+        timeline = self.reconstruct(local, voices, count, len(audio) / SAMPLE_RATE, heard)
         return timeline.in_order_of_appearance()
 
     def embed_pieces(
@@ -224,7 +234,10 @@ class Diarizer:
         assignment: dict[tuple[int, int], np.ndarray],
         voices: int,
         duration: float,
+        heard: np.ndarray | None = None,
     ) -> SpeakerTimeline:
+        """The timeline the chunks agree on; with `heard` (frames with speech), silent frames have no
+        speaker."""
         total, frames_per_chunk = local.total_frames, local.active.shape[1]
         # Where two chunks cover a frame, the one whose centre is nearer counts more: the model hears
         # a moment best with context on both sides.
@@ -255,6 +268,8 @@ class Diarizer:
             chosen = ranked[:, place]
             keep = (count > place) & (score[np.arange(total), chosen] > 0)
             activity[np.flatnonzero(keep), chosen[keep]] = True
+        if heard is not None:
+            activity &= heard[:, None]
         bridge = int(self.options.bridge_s / local.grid.step)
         for column in range(activity.shape[1]):
             spans = runs(activity[:, column])
