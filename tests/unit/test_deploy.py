@@ -117,6 +117,23 @@ def test_each_autoscaler_reads_a_queue_a_service_exports() -> None:
         assert queue is not None and queue.group(1) in exported, (name, exported)
 
 
+def test_the_llm_engine_has_a_budget_and_scales_on_its_own_load() -> None:
+    cpu, gpu = rendered("cpu"), rendered("gpu")
+    for objects in (cpu, gpu):
+        assert by_kind(objects, "PodDisruptionBudget")["llm-engine"]["spec"]["maxUnavailable"] == 1
+    assert by_kind(cpu, "HorizontalPodAutoscaler")["llm-engine"]["spec"]["scaleTargetRef"]["name"] == (
+        "llm-engine"
+    )
+    scaler = by_kind(gpu, "ScaledObject")["llm-engine"]
+    assert scaler["spec"]["scaleTargetRef"]["name"] == "llm-engine"
+    assert "vllm:num_requests_waiting" in scaler["spec"]["triggers"][0]["metadata"]["query"]
+    # The ServiceMonitor scrapes a port named `metrics`; vLLM serves /metrics on its HTTP port.
+    ports = {p["name"]: p for p in by_kind(gpu, "Service")["llm-engine"]["spec"]["ports"]}
+    assert ports["metrics"]["targetPort"] == "http"
+    monitor = by_kind(gpu, "ServiceMonitor")["stt"]
+    assert {"port": "metrics", "interval": "15s"} in monitor["spec"]["endpoints"]
+
+
 def test_compose_runs_every_component_on_the_ports_of_their_settings() -> None:
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     assert set(compose["services"]) >= {"redis", "postgres", "gateway", "llm-engine", *SERVICES}
