@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+import httpx
 import numpy as np
 import psutil
 
@@ -20,6 +24,7 @@ from testbed.platform import LIFTED_ANONYMOUS_LIMITS, AsrProcess, GatewayProcess
 
 REPO = Path(__file__).resolve().parent.parent
 LIBRISPEECH = REPO.parent / "shared" / "fixtures" / "librispeech"
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,54 @@ class PeakMemory:
             seen = [rss for at, rss in self.samples if at <= end * tenth / 10] or [self.at_rest]
             peaks.append(round((max(seen) - self.at_rest) / 2**20, 1))
         return peaks
+
+
+_ANSWERS_OF = {"/v1/embed": "embeddings", "/v1/translate": "translations"}
+
+
+def texts_through_gateway(
+    url: str, route: str, texts: list[str], batch: int, in_flight: int, timeout_s: float, **fields: str
+) -> float:
+    """Seconds to send `texts` (with `fields`) to a text route of the gateway, `/v1/embed` or
+    `/v1/translate`, `batch` at a time, `in_flight` requests at once; every text must come back."""
+
+    def one(start: int) -> int:
+        answer = client.post(route, json={"texts": texts[start : start + batch], **fields})
+        answer.raise_for_status()
+        return len(answer.json()[_ANSWERS_OF[route]])
+
+    with httpx.Client(base_url=url, timeout=timeout_s) as client, ThreadPoolExecutor(in_flight) as pool:
+        started = time.perf_counter()
+        done = sum(pool.map(one, range(0, len(texts), batch)))
+        elapsed = time.perf_counter() - started
+    assert done == len(texts)
+    return elapsed
+
+
+def gateway_against_direct(
+    items: Sequence[Item],
+    via_gateway: Callable[[Item], float],
+    direct: Callable[[Item], float],
+    repeats: int,
+    unit: str,
+) -> dict[str, float]:
+    """Each item through the gateway and to the engine in this process, the two alternating item by
+    item so the machine's load falls on both alike; each path's rate is from the median of `repeats`
+    passes. `via_gateway` and `direct` return the seconds one item took."""
+    runs: dict[str, list[float]] = {"gateway": [], "direct": []}
+    for _ in range(repeats):
+        seconds = {"gateway": 0.0, "direct": 0.0}
+        for item in items:
+            seconds["direct"] += direct(item)
+            seconds["gateway"] += via_gateway(item)
+        for name, value in seconds.items():
+            runs[name].append(value)
+    rates = {name: len(items) / statistics.median(seconds) for name, seconds in runs.items()}
+    return {
+        f"gateway_{unit}_per_s": round(rates["gateway"], 3),
+        f"direct_{unit}_per_s": round(rates["direct"], 3),
+        "gateway_over_direct": round(rates["gateway"] / rates["direct"], 3),
+    }
 
 
 def write_results(name: str, results: dict[str, object]) -> None:

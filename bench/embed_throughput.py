@@ -20,14 +20,11 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import librispeech, write_results
+from bench.common import librispeech, texts_through_gateway, write_results
 from cli.processes import start_redis, stop
 from testbed.platform import LIFTED_ANONYMOUS_LIMITS, embed_process, gateway_process
 from testbed.texts import STORY
@@ -40,18 +37,7 @@ def corpus(count: int) -> list[str]:
 
 def via_gateway(url: str, texts: list[str], batch: int, in_flight: int) -> float:
     """Seconds to embed `texts` through the gateway, `in_flight` requests at a time."""
-
-    def one(start: int) -> int:
-        answer = client.post("/v1/embed", json={"texts": texts[start : start + batch]})
-        answer.raise_for_status()
-        return len(answer.json()["embeddings"])
-
-    with httpx.Client(base_url=url, timeout=120) as client, ThreadPoolExecutor(in_flight) as pool:
-        started = time.perf_counter()
-        done = sum(pool.map(one, range(0, len(texts), batch)))
-        elapsed = time.perf_counter() - started
-    assert done == len(texts)
-    return elapsed
+    return texts_through_gateway(url, "/v1/embed", texts, batch, in_flight, timeout_s=120)
 
 
 def direct(model, texts: list[str], per_call: int, batch: int) -> float:  # type: ignore[no-untyped-def]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -30,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import librispeech, running_platform, write_results
+from bench.common import gateway_against_direct, librispeech, running_platform, write_results
 from services.audio.enhancer import Enhancer
 from services.audio.settings import AudioSettings
 from services.common.media import decode
@@ -134,21 +133,11 @@ def main() -> None:
                     answer.raise_for_status()
                     return time.perf_counter() - started
 
-                # File by file, the two paths alternating, so the machine's load falls on both alike.
-                runs: dict[str, list[float]] = {"gateway": [], "direct": []}
-                for _ in range(args.repeats):
-                    seconds = {"gateway": 0.0, "direct": 0.0}
-                    for path in files["5dB"]:
-                        seconds["direct"] += direct(path)[1]
-                        seconds["gateway"] += via_gateway(path)
-                    for name, value in seconds.items():
-                        runs[name].append(value)
+                results |= gateway_against_direct(
+                    files["5dB"], via_gateway, lambda path: direct(path)[1], args.repeats, "files"
+                )
         finally:
             audio.stop()
-    rates = {name: len(files["5dB"]) / statistics.median(seconds) for name, seconds in runs.items()}
-    results["gateway_files_per_s"] = round(rates["gateway"], 3)
-    results["direct_files_per_s"] = round(rates["direct"], 3)
-    results["gateway_over_direct"] = round(rates["gateway"] / rates["direct"], 3)
     write_results("enhance", results)
 
 

@@ -18,14 +18,11 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import librispeech, write_results
+from bench.common import librispeech, texts_through_gateway, write_results
 from cli.processes import start_redis, stop
 from services.translate.settings import TranslateSettings
 from services.translate.translator import Translator
@@ -42,17 +39,7 @@ def corpus(count: int) -> list[str]:
 
 
 def via_gateway(url: str, texts: list[str], batch: int, target: str, in_flight: int) -> float:
-    def one(start: int) -> int:
-        answer = client.post("/v1/translate", json={"texts": texts[start : start + batch], "target": target})
-        answer.raise_for_status()
-        return len(answer.json()["translations"])
-
-    with httpx.Client(base_url=url, timeout=300) as client, ThreadPoolExecutor(in_flight) as pool:
-        started = time.perf_counter()
-        done = sum(pool.map(one, range(0, len(texts), batch)))
-        elapsed = time.perf_counter() - started
-    assert done == len(texts)
-    return elapsed
+    return texts_through_gateway(url, "/v1/translate", texts, batch, in_flight, timeout_s=300, target=target)
 
 
 def direct(translator: Translator, texts: list[str], batch: int, target: str) -> float:

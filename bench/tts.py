@@ -26,7 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import running_platform, write_results
+from bench.common import gateway_against_direct, running_platform, write_results
 from services.tts.settings import TtsSettings
 from services.tts.synthesizer import Synthesizer
 from stt.v1 import tts_pb2
@@ -88,20 +88,15 @@ def main() -> None:
                     client.post("/v1/tts", data={"text": sentence}).raise_for_status()
                     return time.perf_counter() - started
 
-                runs: dict[str, list[float]] = {"gateway": [], "direct": []}
-                for _ in range(args.repeats):
-                    seconds = {"gateway": 0.0, "direct": 0.0}
-                    for sentence in STORY:
-                        seconds["direct"] += direct(synthesizer, sentence, folder)[0]
-                        seconds["gateway"] += via_gateway(sentence)
-                    for name, value in seconds.items():
-                        runs[name].append(value)
+                results |= gateway_against_direct(
+                    STORY,
+                    via_gateway,
+                    lambda sentence: direct(synthesizer, sentence, folder)[0],
+                    args.repeats,
+                    "sentences",
+                )
         finally:
             service.stop()
-    rates = {name: len(STORY) / statistics.median(seconds) for name, seconds in runs.items()}
-    results["gateway_sentences_per_s"] = round(rates["gateway"], 2)
-    results["direct_sentences_per_s"] = round(rates["direct"], 2)
-    results["gateway_over_direct"] = round(rates["gateway"] / rates["direct"], 3)
     write_results("tts", results)
 
 

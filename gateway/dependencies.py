@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
@@ -26,6 +26,7 @@ from gateway.limits import Limits
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState, state_of
 from gateway.store.models import Account
+from services.common.messages import field_names
 from services.common.request_id import current_request_id
 
 T = TypeVar("T")
@@ -38,36 +39,15 @@ def _state(request: Request) -> GatewayState:
 StateDep = Annotated[GatewayState, Depends(_state)]
 
 
-def _settings(state: StateDep) -> GatewaySettings:
-    return state.settings
+def _part(name: str) -> Callable[[GatewayState], Any]:
+    """A dependency handing a route the part of the gateway's state of that name."""
+    if name not in field_names(GatewayState):
+        raise ValueError(f"the gateway's state has no {name!r}")
 
+    def part(state: StateDep) -> Any:
+        return getattr(state, name)
 
-def _asr(state: StateDep) -> AsrClient:
-    return state.asr
-
-
-def _audio(state: StateDep) -> AudioClient:
-    return state.audio
-
-
-def _embed(state: StateDep) -> EmbedClient:
-    return state.embed
-
-
-def _translate(state: StateDep) -> TranslateClient:
-    return state.translate
-
-
-def _tts(state: StateDep) -> TtsClient:
-    return state.tts
-
-
-def _llm(state: StateDep) -> LlmClient:
-    return state.llm
-
-
-def _redis(state: StateDep) -> Redis:
-    return state.redis
+    return part
 
 
 async def _session(state: StateDep) -> AsyncIterator[AsyncSession]:
@@ -79,19 +59,6 @@ async def _session(state: StateDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
-
-
-def _sessions(state: StateDep) -> async_sessionmaker[AsyncSession]:
-    """For work that outlives the request's own session (a streamed answer, work after the answer)."""
-    return state.sessions
-
-
-def _credits(state: StateDep) -> Credits:
-    return state.credits
-
-
-def _limits(state: StateDep) -> Limits:
-    return state.limits
 
 
 class Watched:
@@ -148,17 +115,18 @@ async def _account(principal: Annotated[Principal, Depends(_principal)], session
     return account
 
 
-SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
-AsrDep = Annotated[AsrClient, Depends(_asr)]
-AudioDep = Annotated[AudioClient, Depends(_audio)]
-EmbedDep = Annotated[EmbedClient, Depends(_embed)]
-LlmDep = Annotated[LlmClient, Depends(_llm)]
-TranslateDep = Annotated[TranslateClient, Depends(_translate)]
-TtsDep = Annotated[TtsClient, Depends(_tts)]
-RedisDep = Annotated[Redis, Depends(_redis)]
-SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
-CreditsDep = Annotated[Credits, Depends(_credits)]
-LimitsDep = Annotated[Limits, Depends(_limits)]
+SettingsDep = Annotated[GatewaySettings, Depends(_part("settings"))]
+AsrDep = Annotated[AsrClient, Depends(_part("asr"))]
+AudioDep = Annotated[AudioClient, Depends(_part("audio"))]
+EmbedDep = Annotated[EmbedClient, Depends(_part("embed"))]
+LlmDep = Annotated[LlmClient, Depends(_part("llm"))]
+TranslateDep = Annotated[TranslateClient, Depends(_part("translate"))]
+TtsDep = Annotated[TtsClient, Depends(_part("tts"))]
+RedisDep = Annotated[Redis, Depends(_part("redis"))]
+# For work that outlives the request's own session (a streamed answer, work after the answer).
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_part("sessions"))]
+CreditsDep = Annotated[Credits, Depends(_part("credits"))]
+LimitsDep = Annotated[Limits, Depends(_part("limits"))]
 RequestIdDep = Annotated[str, Depends(_request_id)]
 WatchedDep = Annotated[Watched, Depends(Watched)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]

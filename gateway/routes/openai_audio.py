@@ -204,30 +204,40 @@ _TEXT_OF_SPEECH_ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post(
+def _add_speech_to_text_route(path: str, name: str, form: type[BaseModel], summary: str, task: str) -> None:
+    """`/v1/audio/transcriptions` and `/v1/audio/translations`: one handler, told its Whisper task."""
+
+    async def handler(
+        request: Request, state: StateDep, request_id: RequestIdDep, principal: PrincipalDep
+    ) -> Response:
+        return await _transcription(request, state, request_id, principal, task)
+
+    router.add_api_route(
+        path,
+        handler,
+        methods=["POST"],
+        name=name,
+        openapi_extra=multipart_schema(form, "file", "Audio or video file"),
+        summary=summary,
+        response_model=None,  # one shape per response_format; the answers document them
+        responses=_TEXT_OF_SPEECH_ANSWERS,
+    )
+
+
+_add_speech_to_text_route(
     "/v1/audio/transcriptions",
-    openapi_extra=multipart_schema(TranscriptionForm, "file", "Audio or video file"),
-    summary="OpenAI-compatible transcription",
-    response_model=None,  # one shape per response_format; the answers document them
-    responses=_TEXT_OF_SPEECH_ANSWERS,
+    "openai_transcription",
+    TranscriptionForm,
+    "OpenAI-compatible transcription",
+    "transcribe",
 )
-async def openai_transcription(
-    request: Request, state: StateDep, request_id: RequestIdDep, principal: PrincipalDep
-) -> Response:
-    return await _transcription(request, state, request_id, principal, "transcribe")
-
-
-@router.post(
+_add_speech_to_text_route(
     "/v1/audio/translations",
-    openapi_extra=multipart_schema(TranslationForm, "file", "Audio or video file"),
-    summary="OpenAI-compatible translation of speech into English text (Whisper's own task)",
-    response_model=None,
-    responses=_TEXT_OF_SPEECH_ANSWERS,
+    "openai_translation",
+    TranslationForm,
+    "OpenAI-compatible translation of speech into English text (Whisper's own task)",
+    "translate",
 )
-async def openai_translation(
-    request: Request, state: StateDep, request_id: RequestIdDep, principal: PrincipalDep
-) -> Response:
-    return await _transcription(request, state, request_id, principal, "translate")
 
 
 @router.post(

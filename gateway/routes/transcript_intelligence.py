@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from gateway.dependencies import (
@@ -52,11 +52,29 @@ router = APIRouter(prefix="/api/v1/transcripts", tags=["transcripts"])
 MAX_KINDS = 6
 
 
-async def _completed(session: SessionDep, account: AccountDep, transcript_id: str) -> Transcript:
-    transcript = await owned(session, account, transcript_id)
-    if transcript.status != "completed":
-        raise ApiError(409, f"the transcript is {transcript.status}: it has no text to work on yet")
-    return transcript
+class _Asked:
+    """What every route here takes besides its body and its engines: the caller's account, one of its
+    text requests (metered), the request's session, its id and its watcher."""
+
+    def __init__(
+        self,
+        account: AccountDep,
+        _: MeteredDep,
+        session: SessionDep,
+        request_id: RequestIdDep,
+        watched: WatchedDep,
+    ) -> None:
+        self.account, self.session, self.request_id, self.watched = account, session, request_id, watched
+
+    async def completed(self, transcript_id: str) -> Transcript:
+        """The caller's transcript, once it has text to work on (404 for another account's, 409 before)."""
+        transcript = await owned(self.session, self.account, transcript_id)
+        if transcript.status != "completed":
+            raise ApiError(409, f"the transcript is {transcript.status}: it has no text to work on yet")
+        return transcript
+
+
+AskedDep = Annotated[_Asked, Depends(_Asked, scope="function")]
 
 
 async def _insight(
@@ -83,20 +101,18 @@ async def _insight(
 async def summarize_transcript(
     transcript_id: str,
     body: SummarizeTranscript,
-    account: AccountDep,
-    _: MeteredDep,
-    session: SessionDep,
+    asked: AskedDep,
     llm: LlmDep,
-    request_id: RequestIdDep,
-    watched: WatchedDep,
 ) -> dict[str, Any]:
-    transcript = await _completed(session, account, transcript_id)
+    transcript = await asked.completed(transcript_id)
     text = insights.transcript_text(transcript)
 
     async def make() -> dict[str, Any]:
-        return summary_of(await watched(llm.summarize(text, body.style, request_id=request_id))).model_dump()
+        return summary_of(
+            await asked.watched(llm.summarize(text, body.style, request_id=asked.request_id))
+        ).model_dump()
 
-    return await _insight(session, transcript, f"summary:{body.style[:40]}", body.force, text, make)
+    return await _insight(asked.session, transcript, f"summary:{body.style[:40]}", body.force, text, make)
 
 
 Analyze = Callable[[str, str], Awaitable[AnalyzeResponse]]
@@ -128,28 +144,24 @@ async def _analysis(
 async def analyze_transcript(
     transcript_id: str,
     body: AnalyzeTranscript,
-    account: AccountDep,
-    _: MeteredDep,
-    session: SessionDep,
+    asked: AskedDep,
     llm: LlmDep,
-    request_id: RequestIdDep,
-    watched: WatchedDep,
 ) -> dict[str, Any]:
     if (body.type is None) == (body.kinds is None):
         raise ApiError(400, "send either `type` (one analysis) or `kinds` (a list of them)")
-    transcript = await _completed(session, account, transcript_id)
+    transcript = await asked.completed(transcript_id)
 
     def analyze(text: str, kind: str) -> Awaitable[AnalyzeResponse]:
-        return watched(llm.analyze(text, kind, request_id=request_id))
+        return asked.watched(llm.analyze(text, kind, request_id=asked.request_id))
 
     if body.type is not None:
-        return await _analysis(body.type, transcript, body.force, session, analyze)
+        return await _analysis(body.type, transcript, body.force, asked.session, analyze)
     kinds = list(dict.fromkeys(body.kinds or []))
     if not kinds or len(kinds) > MAX_KINDS:
         raise ApiError(400, f"`kinds` lists 1 to {MAX_KINDS} analysis types")
     results = {}
     for kind in kinds:
-        analysis = await _analysis(kind, transcript, body.force, session, analyze)
+        analysis = await _analysis(kind, transcript, body.force, asked.session, analyze)
         results[analysis["type"]] = analysis
     return {"results": results}
 
@@ -162,15 +174,11 @@ async def analyze_transcript(
 async def generate_from_transcript(
     transcript_id: str,
     body: GenerateFromTranscript,
-    account: AccountDep,
-    _: MeteredDep,
-    session: SessionDep,
+    asked: AskedDep,
     llm: LlmDep,
-    request_id: RequestIdDep,
-    watched: WatchedDep,
 ) -> dict[str, Any]:
     require_unicode(body.prompt, "the prompt")
-    transcript = await _completed(session, account, transcript_id)
+    transcript = await asked.completed(transcript_id)
     text = insights.transcript_text(transcript)
     # Quotes and chapters are picked by line: their lines carry the segments' times.
     source = (
@@ -181,12 +189,12 @@ async def generate_from_transcript(
 
     async def make() -> dict[str, Any]:
         return generated_json(
-            await watched(llm.generate(source, body.type, body.prompt, request_id=request_id))
+            await asked.watched(llm.generate(source, body.type, body.prompt, request_id=asked.request_id))
         )
 
     steering = hashlib.sha256(body.prompt.encode()).hexdigest()[:16]
     return await _insight(
-        session, transcript, f"generate:{body.type[:40]}:{steering}", body.force, text, make
+        asked.session, transcript, f"generate:{body.type[:40]}:{steering}", body.force, text, make
     )
 
 
@@ -198,49 +206,48 @@ async def generate_from_transcript(
 async def translate_transcript(
     transcript_id: str,
     body: TranslateTranscript,
-    account: AccountDep,
-    _: MeteredDep,
-    session: SessionDep,
+    asked: AskedDep,
     translator: TranslateDep,
-    request_id: RequestIdDep,
-    watched: WatchedDep,
 ) -> dict[str, Any]:
     require_unicode(body.target, "target")
-    transcript = await _completed(session, account, transcript_id)
+    transcript = await asked.completed(transcript_id)
     if not body.force:
-        found = await translation.cached(session, transcript, body.target)
+        found = await translation.cached(asked.session, transcript, body.target)
         if found is not None:
             return found
-    return await watched(translation.translate(session, transcript, body.target, translator, request_id))
+    return await asked.watched(
+        translation.translate(asked.session, transcript, body.target, translator, asked.request_id)
+    )
 
 
 @router.post("/{transcript_id}/chat/", response_model=ChatAnswer, summary="Ask about a stored transcript")
 async def chat_with_transcript(
     transcript_id: str,
     body: ChatQuestion,
-    account: AccountDep,
-    _: MeteredDep,
-    session: SessionDep,
+    asked: AskedDep,
     sessions: SessionsDep,
     embed: EmbedDep,
     llm: LlmDep,
     settings: SettingsDep,
-    request_id: RequestIdDep,
-    watched: WatchedDep,
 ) -> Any:
     require_unicode(body.question, "the question")
-    transcript = await _completed(session, account, transcript_id)
+    transcript = await asked.completed(transcript_id)
     session_id = body.session_id or new_id()
-    if await chats.turns(session, account.id, transcript.id, session_id) + 2 > settings.max_chat_turns:
+    if (
+        await chats.turns(asked.session, asked.account.id, transcript.id, session_id) + 2
+        > settings.max_chat_turns
+    ):
         raise ApiError(
             409, f"this chat session holds {settings.max_chat_turns} turns, the most it may: start a new one"
         )
     async with sessions.begin() as own:  # committed now: not held while the LLM answers
-        index = await retrieval.segment_vectors(own, transcript, embed, request_id)
+        index = await retrieval.segment_vectors(own, transcript, embed, asked.request_id)
     found = await retrieval.search(
-        body.question, transcript, index, embed, request_id, settings.chat_passages
+        body.question, transcript, index, embed, asked.request_id, settings.chat_passages
     )
-    history = await chats.history(session, account.id, transcript.id, session_id, settings.chat_history_turns)
+    history = await chats.history(
+        asked.session, asked.account.id, transcript.id, session_id, settings.chat_history_turns
+    )
     sources = [
         Source(
             segment_order=p.segment.order, segment_id=p.segment.id, start_time=p.segment.start,
@@ -248,8 +255,8 @@ async def chat_with_transcript(
         ).model_dump()
         for p in found
     ]  # fmt: skip
-    events = llm.chat(body.question, [p.segment.text for p in found], history, request_id=request_id)
-    account_id = account.id
+    events = llm.chat(body.question, [p.segment.text for p in found], history, request_id=asked.request_id)
+    account_id = asked.account.id
 
     async def answered(answer: str, model: str) -> dict[str, Any]:
         async with sessions.begin() as own:  # the request's session may be gone when a stream ends
@@ -257,7 +264,7 @@ async def chat_with_transcript(
         return {"answer": answer, "sources": sources, "session_id": session_id, "model": model}
 
     # The first event is awaited here, so a failure to start is an HTTP error, not an event.
-    first = await watched(anext(events, None))
+    first = await asked.watched(anext(events, None))
     if first is None:
         raise ApiError(500, "the language model service ended without an answer")
     if not body.stream:
@@ -268,7 +275,7 @@ async def chat_with_transcript(
                     return await answered(event.done.answer, event.done.model)
             raise ApiError(500, "the language model service ended without an answer")
 
-        return await watched(whole_answer())
+        return await asked.watched(whole_answer())
 
     async def server_sent_events() -> AsyncIterator[str]:
         try:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.common.messages import filled
 from stt.v1 import asr_pb2
 
 ResponseFormat = Literal["json", "verbose_json", "txt", "text", "srt", "vtt"]
@@ -45,12 +46,4 @@ class TranscribeForm(BaseModel):
 
     def config(self, filename: str) -> asr_pb2.TranscribeConfig:
         """What the ASR service is asked (`enhance` is the gateway's own step)."""
-        return asr_pb2.TranscribeConfig(
-            model=self.model,
-            language=self.language,
-            diarize=self.diarize,
-            speakers=self.speakers,
-            min_speakers=self.min_speakers,
-            max_speakers=self.max_speakers,
-            filename=filename,
-        )
+        return filled(asr_pb2.TranscribeConfig, self, filename=filename)

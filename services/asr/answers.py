@@ -6,6 +6,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Histogram
 
 from services.asr.results import SegmentResult, TranscriptResult
+from services.common.messages import filled
 from stt.v1 import asr_pb2
 
 AUDIO_SECONDS = Counter("stt_asr_audio_seconds_total", "Seconds of audio transcribed", ["model"])
@@ -18,21 +19,7 @@ REAL_TIME_FACTOR = Histogram(
 
 
 def segment_proto(s: SegmentResult) -> asr_pb2.Segment:
-    return asr_pb2.Segment(
-        id=s.id,
-        start=s.start,
-        end=s.end,
-        text=s.text,
-        confidence=s.confidence,
-        avg_logprob=s.avg_logprob,
-        no_speech_prob=s.no_speech_prob,
-        compression_ratio=s.compression_ratio,
-        speaker=s.speaker,
-        words=[
-            asr_pb2.Word(word=w.word, start=w.start, end=w.end, probability=w.probability, speaker=w.speaker)
-            for w in s.words
-        ],
-    )
+    return filled(asr_pb2.Segment, s, words=[filled(asr_pb2.Word, w) for w in s.words])
 
 
 def count_transcribed(result: TranscriptResult) -> None:
@@ -43,17 +30,9 @@ def count_transcribed(result: TranscriptResult) -> None:
 
 
 def transcript_proto(result: TranscriptResult) -> asr_pb2.Transcript:
-    return asr_pb2.Transcript(
-        text=result.text,
-        language=result.language,
-        language_probability=result.language_probability,
-        duration=result.duration,
-        model=result.model,
-        requested_model=result.requested_model,
-        processing_seconds=result.processing_seconds,
-        speakers=result.speakers,
+    return filled(
+        asr_pb2.Transcript,
+        result,
         segments=[segment_proto(s) for s in result.segments],
-        speaker_turns=[
-            asr_pb2.SpeakerTurn(start=t.start, end=t.end, speaker=t.speaker) for t in result.speaker_turns
-        ],
+        speaker_turns=[filled(asr_pb2.SpeakerTurn, t) for t in result.speaker_turns],
     )

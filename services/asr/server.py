@@ -23,6 +23,7 @@ from services.asr.stream_relay import relay_stream
 from services.common import media
 from services.common.errors import BusyError, InvalidRequestError, UnavailableError
 from services.common.gpu import read_gpu_facts
+from services.common.messages import filled
 from services.common.metrics import observed, observed_stream
 from services.common.queued import queued_while
 from services.common.uploads import spool_upload, sweep_orphaned_spools
@@ -95,17 +96,7 @@ class AsrServicer(asr_pb2_grpc.AsrServicer):
             config, path = await spool_upload(
                 request_iterator, "config", self._spool_dir, self._settings.max_upload_bytes
             )
-            options = TranscribeOptions(
-                model=config.model,
-                language=config.language,
-                diarize=config.diarize,
-                speakers=config.speakers,
-                min_speakers=config.min_speakers,
-                max_speakers=config.max_speakers,
-                task=config.task or "transcribe",
-                prompt=config.prompt,
-                temperature=config.temperature,
-            )
+            options = filled(TranscribeOptions, config, task=config.task or "transcribe")
             _check_steering(options)
             result = await self._queue.run(lambda: self._transcribe_file(path, options, cancelled, report))
         except asyncio.CancelledError:

@@ -19,6 +19,7 @@ from services.audio.enhancer import EnhanceOptions, Enhancer, Measured, RunningE
 from services.audio.settings import AudioSettings
 from services.common import wav
 from services.common.errors import UnavailableError
+from services.common.messages import filled
 from services.common.metrics import observed_stream
 from services.common.uploads import spool_prefix, spool_upload, sweep_orphaned_spools
 from services.common.work_queue import WorkQueue
@@ -59,17 +60,7 @@ class AudioServicer(audio_pb2_grpc.AudioServicer):
             enhanced = await self._queue.run(lambda: self._enhancer.enhance(upload, work, options, cancelled))
             _measured(enhanced)
             yield audio_pb2.EnhanceResponse(
-                header=audio_pb2.EnhanceHeader(
-                    duration=enhanced.duration,
-                    sample_rate=enhanced.sample_rate,
-                    encoding=enhanced.encoding,  # type: ignore[arg-type]
-                    model=enhanced.model,
-                    input_loudness=enhanced.input_loudness,
-                    output_loudness=enhanced.output_loudness,
-                    output_true_peak=enhanced.output_true_peak,
-                    processing_seconds=enhanced.processing_seconds,
-                    wav_bytes=enhanced.path.stat().st_size,
-                )
+                header=filled(audio_pb2.EnhanceHeader, enhanced, wav_bytes=enhanced.path.stat().st_size)
             )
             with enhanced.path.open("rb") as source:
                 while chunk := source.read(_CHUNK_BYTES):
@@ -98,15 +89,7 @@ class AudioServicer(audio_pb2_grpc.AudioServicer):
         figures = running.figures
         assert figures is not None  # the blocks are all made
         _measured(figures)
-        yield audio_pb2.EnhanceResponse(
-            end=audio_pb2.EnhanceEnd(
-                duration=figures.duration,
-                input_loudness=figures.input_loudness,
-                output_loudness=figures.output_loudness,
-                output_true_peak=figures.output_true_peak,
-                processing_seconds=figures.processing_seconds,
-            )
-        )
+        yield audio_pb2.EnhanceResponse(end=filled(audio_pb2.EnhanceEnd, figures))
 
     def shutdown(self) -> None:
         self._queue.shutdown()

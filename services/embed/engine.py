@@ -10,13 +10,10 @@ from typing import Any
 import numpy as np
 
 from services.common.errors import InvalidRequestError
+from services.common.text_batches import check_batch
 from services.embed.settings import EmbedSettings
 
 log = logging.getLogger(__name__)
-
-
-class InvalidTextsError(InvalidRequestError):
-    """Input the caller can fix: no texts, too many, one too long or empty."""
 
 
 def packaged_model_path() -> str:
@@ -59,18 +56,11 @@ class EmbedEngine:
         self._model = None
 
     def check(self, texts: list[str]) -> None:
-        limits = self.settings
-        if not texts:
-            raise InvalidTextsError("no texts to embed: send at least one")
-        if len(texts) > limits.max_texts:
-            raise InvalidTextsError(f"{len(texts)} texts; at most {limits.max_texts} a request")
-        for index, text in enumerate(texts):
-            if not text.strip():
-                raise InvalidTextsError(f"text {index} is empty")
-            if len(text) > limits.max_text_chars:
-                raise InvalidTextsError(
-                    f"text {index} has {len(text)} characters; at most {limits.max_text_chars}"
-                )
+        # Too many texts, or one too long, is a 400 here (413 in translation): the answer the API has
+        # always given.
+        check_batch(
+            texts, self.settings.max_texts, self.settings.max_text_chars, "embed", InvalidRequestError
+        )
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for texts that passed `check` (the servicer checks before a worker is taken)."""

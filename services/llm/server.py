@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from services.common.messages import filled
 from services.common.metrics import observed, observed_stream
 from services.llm.analysis.analyzer import Analyzer
 from services.llm.chat import ChatAnswerer, Turn
@@ -33,43 +34,21 @@ class LlmServicer(llm_pb2_grpc.LlmServicer):
         self, request: llm_pb2.SummarizeRequest, context: grpc.aio.ServicerContext
     ) -> llm_pb2.SummarizeResponse:
         summary = await self._summarizer.summarize(request.text, request.style)
-        return llm_pb2.SummarizeResponse(
-            summary=summary.text,
-            style=summary.style,
-            model=summary.model,
-            parts=summary.parts,
-            prompt_tokens=summary.prompt_tokens,
-            completion_tokens=summary.completion_tokens,
-        )
+        return filled(llm_pb2.SummarizeResponse, summary, summary=summary.text)
 
     @observed("Analyze")
     async def Analyze(
         self, request: llm_pb2.AnalyzeRequest, context: grpc.aio.ServicerContext
     ) -> llm_pb2.AnalyzeResponse:
         analysis = await self._analyzer.analyze(request.text, request.type)
-        return llm_pb2.AnalyzeResponse(
-            type=analysis.type,
-            result_json=json.dumps(analysis.result),
-            method=analysis.method,
-            model=analysis.model,
-            prompt_tokens=analysis.prompt_tokens,
-            completion_tokens=analysis.completion_tokens,
-        )
+        return filled(llm_pb2.AnalyzeResponse, analysis, result_json=json.dumps(analysis.result))
 
     @observed("Generate")
     async def Generate(
         self, request: llm_pb2.GenerateRequest, context: grpc.aio.ServicerContext
     ) -> llm_pb2.GenerateResponse:
         generated = await self._generator.generate(request.text, request.type, request.prompt)
-        return llm_pb2.GenerateResponse(
-            type=generated.type,
-            data_json=json.dumps(generated.data),
-            content=generated.content,
-            model=generated.model,
-            parts=generated.parts,
-            prompt_tokens=generated.prompt_tokens,
-            completion_tokens=generated.completion_tokens,
-        )
+        return filled(llm_pb2.GenerateResponse, generated, data_json=json.dumps(generated.data))
 
     @observed_stream("Chat")
     async def Chat(

@@ -9,6 +9,7 @@ import logging
 from prometheus_client import Counter
 
 from services.common.errors import InputTooLargeError, InvalidRequestError, NotInstalledError
+from services.common.text_batches import check_batch
 from services.common.text_pieces import split_text
 from services.translate.apertium import ApertiumEngine
 from services.translate.ctranslate import CTranslate2Engine
@@ -103,17 +104,7 @@ class Translator:
         """Refuses a request that cannot be served, before it waits for a worker; the engine and route
         that will serve it and the codes as understood."""
         limits = self.settings
-        if not texts:
-            raise InvalidRequestError("no texts to translate: send at least one")
-        if len(texts) > limits.max_texts:
-            raise InputTooLargeError(f"{len(texts)} texts; at most {limits.max_texts} a request")
-        for index, text in enumerate(texts):
-            if not text.strip():
-                raise InvalidRequestError(f"text {index} is empty")
-            if len(text) > limits.max_text_chars:
-                raise InputTooLargeError(
-                    f"text {index} has {len(text)} characters; at most {limits.max_text_chars}"
-                )
+        check_batch(texts, limits.max_texts, limits.max_text_chars, "translate", InputTooLargeError)
         total = sum(len(text) for text in texts)
         if total > limits.max_request_chars:
             raise InputTooLargeError(

@@ -8,10 +8,10 @@ A test can make every call fail with a status (`fail_with`) to see how the gatew
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import text_format
@@ -70,6 +70,18 @@ class _Recorded:
             await context.abort(self._failure.status, self._failure.details)
 
 
+def _replaying(
+    kind: type[Answer], name_of: Callable[[Any], str]
+) -> Callable[[_Recorded, Any, grpc.aio.ServicerContext], Awaitable[Answer]]:
+    """A unary method that answers a request with the recording `name_of` names for it."""
+
+    async def method(self: _Recorded, request: Any, context: grpc.aio.ServicerContext) -> Answer:
+        await self._check(context)
+        return recording(name_of(request), kind)
+
+    return method
+
+
 class RecordedAsr(_Recorded, asr_pb2_grpc.AsrServicer):
     async def Transcribe(
         self, request_iterator: AsyncIterator[asr_pb2.TranscribeRequest], context: grpc.aio.ServicerContext
@@ -82,43 +94,15 @@ class RecordedAsr(_Recorded, asr_pb2_grpc.AsrServicer):
             transcript.duration = self._failure.transcript_duration
         return transcript
 
-    async def ListModels(
-        self, request: asr_pb2.ListModelsRequest, context: grpc.aio.ServicerContext
-    ) -> asr_pb2.ListModelsResponse:
-        await self._check(context)
-        return recording("models", asr_pb2.ListModelsResponse)
-
-    async def ListLanguages(
-        self, request: asr_pb2.ListLanguagesRequest, context: grpc.aio.ServicerContext
-    ) -> asr_pb2.ListLanguagesResponse:
-        await self._check(context)
-        return recording("languages", asr_pb2.ListLanguagesResponse)
-
-    async def GetDeviceInfo(
-        self, request: asr_pb2.GetDeviceInfoRequest, context: grpc.aio.ServicerContext
-    ) -> asr_pb2.DeviceInfo:
-        await self._check(context)
-        return recording("device", asr_pb2.DeviceInfo)
+    ListModels = _replaying(asr_pb2.ListModelsResponse, lambda _: "models")
+    ListLanguages = _replaying(asr_pb2.ListLanguagesResponse, lambda _: "languages")
+    GetDeviceInfo = _replaying(asr_pb2.DeviceInfo, lambda _: "device")
 
 
 class RecordedLlm(_Recorded, llm_pb2_grpc.LlmServicer):
-    async def Summarize(
-        self, request: llm_pb2.SummarizeRequest, context: grpc.aio.ServicerContext
-    ) -> llm_pb2.SummarizeResponse:
-        await self._check(context)
-        return recording("summary", llm_pb2.SummarizeResponse)
-
-    async def Analyze(
-        self, request: llm_pb2.AnalyzeRequest, context: grpc.aio.ServicerContext
-    ) -> llm_pb2.AnalyzeResponse:
-        await self._check(context)
-        return recording(f"analysis_{request.type}", llm_pb2.AnalyzeResponse)
-
-    async def Generate(
-        self, request: llm_pb2.GenerateRequest, context: grpc.aio.ServicerContext
-    ) -> llm_pb2.GenerateResponse:
-        await self._check(context)
-        return recording(f"generated_{request.type}", llm_pb2.GenerateResponse)
+    Summarize = _replaying(llm_pb2.SummarizeResponse, lambda _: "summary")
+    Analyze = _replaying(llm_pb2.AnalyzeResponse, lambda request: f"analysis_{request.type}")
+    Generate = _replaying(llm_pb2.GenerateResponse, lambda request: f"generated_{request.type}")
 
     async def Chat(
         self, request: llm_pb2.ChatRequest, context: grpc.aio.ServicerContext

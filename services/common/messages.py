@@ -1,0 +1,34 @@
+"""One record copied into another of a different kind by field name: an engine's result into the proto a
+servicer answers with, a request's config into the engine's options, a form into the config the
+gateway sends. Naming every field twice at each of those places is how a field added to both ends gets
+forgotten at one."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, TypeVar
+
+Record = TypeVar("Record")
+
+
+def filled(kind: type[Record], source: object, **given: Any) -> Record:
+    """A `kind` with `given` set and every other field it shares by name with `source` copied from it.
+
+    Both are proto messages, dataclasses or pydantic models; only their declared fields are matched,
+    never methods or properties. A field `source` lacks keeps `kind`'s default; a field whose value
+    must change on the way (a list of records, a renamed value) is passed in `given`."""
+    shared = field_names(kind) & field_names(type(source))
+    copied = {name: getattr(source, name) for name in shared - given.keys()}
+    return kind(**copied, **given)
+
+
+def field_names(kind: type) -> set[str]:
+    descriptor = getattr(kind, "DESCRIPTOR", None)
+    if descriptor is not None:
+        return {field.name for field in descriptor.fields}
+    if dataclasses.is_dataclass(kind):
+        return {field.name for field in dataclasses.fields(kind)}
+    model_fields = getattr(kind, "model_fields", None)
+    if model_fields is not None:
+        return set(model_fields)
+    raise TypeError(f"{kind.__name__} is not a proto message, a dataclass or a pydantic model")
