@@ -17,15 +17,13 @@ from gateway.jobs.runner import JobRunner
 from gateway.middleware import RequestContextMiddleware
 from gateway.routes import (
     account,
-    analyze,
     embed,
     enhance,
-    generate,
     health,
     models,
     openai_audio,
     stream,
-    summarize,
+    text,
     transcribe,
     transcript_intelligence,
     transcript_jobs,
@@ -80,7 +78,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes)
     app.add_middleware(RequestContextMiddleware)
     routers = (
-        transcribe, openai_audio, stream, enhance, tts, summarize, analyze, generate, embed, translate,
+        transcribe, openai_audio, stream, enhance, tts, text, embed, translate,
         models, health, account, transcript_jobs, transcripts, transcript_intelligence, web,
     )  # fmt: skip
     for module in routers:

@@ -16,7 +16,7 @@ def build(settings: AsrSettings) -> ServiceParts:
     # Each stream has at most one step waiting, so this queue can never be full.
     stream_queue = WorkQueue("streams", settings.stream_workers, settings.max_streams, "live-stream")
 
-    async def close() -> None:
+    def close() -> None:
         queue.shutdown()
         stream_queue.shutdown()
 

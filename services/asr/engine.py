@@ -26,6 +26,7 @@ from services.asr.speaker_labels import BackgroundDiarization, label_speakers, s
 from services.asr.windows import quiet_windows
 from services.common.errors import InvalidRequestError
 from services.common.media import SAMPLE_RATE, Samples
+from services.common.messages import filled
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +73,11 @@ class AsrEngine:
         self.device: Device = choose_device(settings)
         self.registry = ModelRegistry(settings, self.device)
         self.decoder = StretchDecoder(settings)
-        options = DiarizationOptions(
-            step_s=settings.diarization_step_s,
-            piece_s=settings.diarization_piece_s,
-            min_separation=settings.diarization_min_separation,
-            min_voice_s=settings.diarization_min_voice_s,
+        options = filled(
+            DiarizationOptions,
+            settings,
+            source_prefix="diarization_",
             max_clustered=settings.diarization_max_clustered_units,
-            bridge_s=settings.diarization_bridge_s,
-            speech_pad_s=settings.diarization_speech_pad_s,
-            speech_min_silence_ms=settings.diarization_speech_min_silence_ms,
         )
         self.diarizer = Diarizer(
             self.device.name, options, settings.speaker_embedding_model, settings.segmentation_model

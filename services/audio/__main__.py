@@ -14,11 +14,9 @@ def build(settings: AudioSettings) -> ServiceParts:
     enhancer = Enhancer(settings)
     queue = WorkQueue("enhancements", settings.workers, settings.max_waiting, "enhancement")
     servicer = AudioServicer(enhancer, queue, settings)
-
-    async def close() -> None:
-        servicer.shutdown()
-
-    return ServiceParts(SERVICE_NAME, servicer, audio_pb2_grpc.add_AudioServicer_to_server, enhancer, close)
+    return ServiceParts(
+        SERVICE_NAME, servicer, audio_pb2_grpc.add_AudioServicer_to_server, enhancer, servicer.shutdown
+    )
 
 
 def main() -> None:

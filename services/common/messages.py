@@ -11,14 +11,21 @@ from typing import Any, TypeVar
 Record = TypeVar("Record")
 
 
-def filled(kind: type[Record], source: object, **given: Any) -> Record:
+def filled(kind: type[Record], source: object, source_prefix: str = "", **given: Any) -> Record:
     """A `kind` with `given` set and every other field it shares by name with `source` copied from it.
 
     Both are proto messages, dataclasses or pydantic models; only their declared fields are matched,
     never methods or properties. A field `source` lacks keeps `kind`'s default; a field whose value
-    must change on the way (a list of records, a renamed value) is passed in `given`."""
-    shared = field_names(kind) & field_names(type(source))
-    copied = {name: getattr(source, name) for name in shared - given.keys()}
+    must change on the way (a list of records, a renamed value) is passed in `given`. With
+    `source_prefix`, `kind`'s field `x` is `source`'s field `<source_prefix>x` (settings that group
+    an engine's options under one prefix)."""
+    offered = {
+        name.removeprefix(source_prefix)
+        for name in field_names(type(source))
+        if name.startswith(source_prefix)
+    }
+    wanted = (field_names(kind) & offered) - given.keys()
+    copied = {name: getattr(source, source_prefix + name) for name in wanted}
     return kind(**copied, **given)
 
 

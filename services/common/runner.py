@@ -7,6 +7,7 @@ Adding a service is its settings, its engine (the runtime), its servicer and its
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -20,7 +21,7 @@ from services.common.settings import ServiceSettings
 Settings = TypeVar("Settings", bound=ServiceSettings)
 
 
-async def _nothing() -> None:
+def _nothing() -> None:
     """A service that holds nothing beyond its runtime."""
 
 
@@ -33,8 +34,9 @@ class ServiceParts:
     """The generated `add_<Service>Servicer_to_server`."""
     runtime: Runtime
     """Loads the models (the service is SERVING once it has) and frees them at the end."""
-    close: Callable[[], Awaitable[None]] = _nothing
-    """What else the service frees once the server has stopped (worker pools, client connections)."""
+    close: Callable[[], Awaitable[None] | None] = _nothing
+    """What else the service frees once the server has stopped (worker pools, client connections);
+    a coroutine function or a plain one."""
 
 
 async def run_parts(settings: ServiceSettings, build: Callable[[Any], ServiceParts],
@@ -46,7 +48,9 @@ async def run_parts(settings: ServiceSettings, build: Callable[[Any], ServicePar
             settings, parts.name, lambda server: parts.register(parts.servicer, server), parts.runtime, stop
         )
     finally:
-        await parts.close()
+        closing = parts.close()
+        if inspect.isawaitable(closing):
+            await closing
 
 
 def run_service(component: str, settings: Settings, build: Callable[[Settings], ServiceParts]) -> None:

@@ -12,11 +12,9 @@ from stt.v1 import embed_pb2_grpc
 def build(settings: EmbedSettings) -> ServiceParts:
     engine = EmbedEngine(settings)
     servicer = EmbedServicer(engine)
-
-    async def close() -> None:
-        servicer.shutdown()
-
-    return ServiceParts(SERVICE_NAME, servicer, embed_pb2_grpc.add_EmbedServicer_to_server, engine, close)
+    return ServiceParts(
+        SERVICE_NAME, servicer, embed_pb2_grpc.add_EmbedServicer_to_server, engine, servicer.shutdown
+    )
 
 
 def main() -> None:

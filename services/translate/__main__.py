@@ -14,12 +14,12 @@ def build(settings: TranslateSettings) -> ServiceParts:
     translator = Translator(settings)
     queue = WorkQueue("translations", settings.workers, settings.max_waiting, "translation")
     servicer = TranslateServicer(translator, queue)
-
-    async def close() -> None:
-        servicer.shutdown()
-
     return ServiceParts(
-        SERVICE_NAME, servicer, translate_pb2_grpc.add_TranslateServicer_to_server, translator, close
+        SERVICE_NAME,
+        servicer,
+        translate_pb2_grpc.add_TranslateServicer_to_server,
+        translator,
+        servicer.shutdown,
     )
 
 

@@ -14,11 +14,9 @@ def build(settings: TtsSettings) -> ServiceParts:
     synthesizer = Synthesizer(settings)
     queue = WorkQueue("sentences", settings.workers, settings.max_waiting, "speech")
     servicer = TtsServicer(synthesizer, queue)
-
-    async def close() -> None:
-        servicer.shutdown()
-
-    return ServiceParts(SERVICE_NAME, servicer, tts_pb2_grpc.add_TtsServicer_to_server, synthesizer, close)
+    return ServiceParts(
+        SERVICE_NAME, servicer, tts_pb2_grpc.add_TtsServicer_to_server, synthesizer, servicer.shutdown
+    )
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from gateway.schemas.transcribe_form import TranscribeForm
 from services.asr.answers import transcript_proto
+from services.asr.diarization.pipeline import DiarizationOptions
 from services.asr.results import (
     SegmentResult,
     SpeakerTurnResult,
@@ -15,6 +16,7 @@ from services.asr.results import (
     TranscriptResult,
     WordResult,
 )
+from services.asr.settings import AsrSettings
 from services.common.messages import filled
 from stt.v1 import asr_pb2
 
@@ -77,3 +79,17 @@ def test_methods_are_never_taken_for_fields_and_an_unknown_kind_is_refused() -> 
     assert filled(asr_pb2.TranscribeConfig, Asked("tiny")) == asr_pb2.TranscribeConfig(model="tiny")
     with pytest.raises(TypeError, match="not a proto message"):
         filled(asr_pb2.TranscribeConfig, object())
+
+
+def test_settings_under_a_prefix_become_an_engines_options() -> None:
+    settings = AsrSettings(
+        diarization_step_s=3.0, diarization_speech_pad_s=0.25, diarization_max_clustered_units=90
+    )
+    options = filled(
+        DiarizationOptions,
+        settings,
+        source_prefix="diarization_",
+        max_clustered=settings.diarization_max_clustered_units,
+    )
+    assert (options.step_s, options.speech_pad_s, options.max_clustered) == (3.0, 0.25, 90)
+    assert options.piece_s == settings.diarization_piece_s
