@@ -20,7 +20,14 @@ import psutil
 
 from cli.processes import start_redis, stop
 from testbed.media import synthesize, write_wav
-from testbed.platform import LIFTED_ANONYMOUS_LIMITS, AsrProcess, GatewayProcess, asr_process, gateway_process
+from testbed.platform import (
+    LIFTED_ANONYMOUS_LIMITS,
+    AsrProcess,
+    GatewayProcess,
+    ServiceProcess,
+    asr_process,
+    gateway_process,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 LIBRISPEECH = REPO.parent / "shared" / "fixtures" / "librispeech"
@@ -95,6 +102,21 @@ def running_platform(
             gateway.stop()
             asr.stop()
             stop([redis])
+
+
+@contextmanager
+def gateway_client_with(service: ServiceProcess, address_setting: str) -> Iterator[httpx.Client]:
+    """A client of a platform (`running_platform`) whose gateway also reaches `service`, started here
+    and stopped at the end, at the address its `address_setting` names."""
+    service.start()
+    try:
+        with (
+            running_platform(gateway_settings={address_setting: service.address}) as platform,
+            httpx.Client(base_url=platform.gateway.url, timeout=600) as client,
+        ):
+            yield client
+    finally:
+        service.stop()
 
 
 class PeakMemory:

@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import gateway_against_direct, librispeech, running_platform, write_results
+from bench.common import gateway_against_direct, gateway_client_with, librispeech, write_results
 from services.audio.enhancer import Enhancer
 from services.audio.settings import AudioSettings
 from services.common.media import decode
@@ -114,30 +114,23 @@ def main() -> None:
             )
             results[f"rtf_{name}"] = round(sum(seconds) / audio_seconds, 4)
 
-        audio = audio_process(folder, folder / "audio.log")
-        audio.start()
-        try:
-            with (
-                running_platform(gateway_settings={"STT_GATEWAY_AUDIO_ADDRESS": audio.address}) as platform,
-                httpx.Client(base_url=platform.gateway.url, timeout=600) as client,
-            ):
-                for name, paths in files.items():
-                    for enhance in (False, True):
-                        hypotheses = [transcribe(client, p, enhance) for p in paths]
-                        label = "enhanced" if enhance else "as_is"
-                        results[f"wer_{name}_{label}"] = corpus_wer(references, hypotheses)
+        service = audio_process(folder, folder / "audio.log")
+        with gateway_client_with(service, "STT_GATEWAY_AUDIO_ADDRESS") as client:
+            for name, paths in files.items():
+                for enhance in (False, True):
+                    hypotheses = [transcribe(client, p, enhance) for p in paths]
+                    label = "enhanced" if enhance else "as_is"
+                    results[f"wer_{name}_{label}"] = corpus_wer(references, hypotheses)
 
-                def via_gateway(path: Path) -> float:
-                    started = time.perf_counter()
-                    answer = client.post("/v1/enhance-audio", files={"file": (path.name, path.read_bytes())})
-                    answer.raise_for_status()
-                    return time.perf_counter() - started
+            def via_gateway(path: Path) -> float:
+                started = time.perf_counter()
+                answer = client.post("/v1/enhance-audio", files={"file": (path.name, path.read_bytes())})
+                answer.raise_for_status()
+                return time.perf_counter() - started
 
-                results |= gateway_against_direct(
-                    files["5dB"], via_gateway, lambda path: direct(path)[1], args.repeats, "files"
-                )
-        finally:
-            audio.stop()
+            results |= gateway_against_direct(
+                files["5dB"], via_gateway, lambda path: direct(path)[1], args.repeats, "files"
+            )
     write_results("enhance", results)
 
 

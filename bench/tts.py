@@ -22,11 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import gateway_against_direct, running_platform, write_results
+from bench.common import gateway_against_direct, gateway_client_with, write_results
 from services.tts.settings import TtsSettings
 from services.tts.synthesizer import Synthesizer
 from stt.v1 import tts_pb2
@@ -60,43 +58,34 @@ def main() -> None:
             "real_time_factor": round(spent / spoken, 4),
         }
         service = tts_process(folder, folder / "tts.log")
-        service.start()
-        try:
-            with (
-                running_platform(gateway_settings={"STT_GATEWAY_TTS_ADDRESS": service.address}) as platform,
-                httpx.Client(base_url=platform.gateway.url, timeout=600) as client,
-            ):
-                first_audio, whole = [], []
-                for _ in range(args.repeats):
-                    started = time.perf_counter()
-                    with client.stream(
-                        "POST", "/v1/tts", data={"text": paragraph, "stream": "true"}
-                    ) as answer:
-                        chunks = answer.iter_raw()
-                        header = next(chunks)
-                        first = header if len(header) > 44 else next(chunks)
-                        first_audio.append(time.perf_counter() - started)
-                        for _chunk in chunks:
-                            pass
-                        whole.append(time.perf_counter() - started)
-                    assert first
-                results["time_to_first_audio_s"] = round(statistics.median(first_audio), 3)
-                results["whole_paragraph_s"] = round(statistics.median(whole), 3)
+        with gateway_client_with(service, "STT_GATEWAY_TTS_ADDRESS") as client:
+            first_audio, whole = [], []
+            for _ in range(args.repeats):
+                started = time.perf_counter()
+                with client.stream("POST", "/v1/tts", data={"text": paragraph, "stream": "true"}) as answer:
+                    chunks = answer.iter_raw()
+                    header = next(chunks)
+                    first = header if len(header) > 44 else next(chunks)
+                    first_audio.append(time.perf_counter() - started)
+                    for _chunk in chunks:
+                        pass
+                    whole.append(time.perf_counter() - started)
+                assert first
+            results["time_to_first_audio_s"] = round(statistics.median(first_audio), 3)
+            results["whole_paragraph_s"] = round(statistics.median(whole), 3)
 
-                def via_gateway(sentence: str) -> float:
-                    started = time.perf_counter()
-                    client.post("/v1/tts", data={"text": sentence}).raise_for_status()
-                    return time.perf_counter() - started
+            def via_gateway(sentence: str) -> float:
+                started = time.perf_counter()
+                client.post("/v1/tts", data={"text": sentence}).raise_for_status()
+                return time.perf_counter() - started
 
-                results |= gateway_against_direct(
-                    STORY,
-                    via_gateway,
-                    lambda sentence: direct(synthesizer, sentence, folder)[0],
-                    args.repeats,
-                    "sentences",
-                )
-        finally:
-            service.stop()
+            results |= gateway_against_direct(
+                STORY,
+                via_gateway,
+                lambda sentence: direct(synthesizer, sentence, folder)[0],
+                args.repeats,
+                "sentences",
+            )
     write_results("tts", results)
 
 

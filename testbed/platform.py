@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,3 +198,45 @@ def paid_account_key(email: str, credits: int, **stores: str) -> str:
         env={**os.environ, **stores}, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return str(json.loads(created.stdout)["api_key"])
+
+
+def new_account_key(url: str) -> str:
+    """A fresh account's API key: a sign-up at the gateway under an address of its own."""
+    answer = httpx.post(f"{url}/api/v1/signup/", json={"email": f"{uuid.uuid4().hex[:12]}@example.com"})
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["api_key"])
+
+
+@dataclass(frozen=True)
+class StoredTranscript:
+    """A transcript stored for an account, and calls on it as its owner."""
+
+    url: str
+    key: str
+    transcript_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def post(
+        self, action: str, body: object, transcript_id: str | None = None, timeout_s: float = 300
+    ) -> httpx.Response:
+        """`POST /api/v1/transcripts/<id>/<action>/` with `body` as JSON (the id: this transcript's
+        unless another is named)."""
+        path = f"/api/v1/transcripts/{transcript_id or self.transcript_id}/{action}/"
+        return httpx.post(f"{self.url}{path}", json=body, headers=self.headers, timeout=timeout_s)
+
+
+def stored_transcript_id(url: str, key: str, path: Path) -> str:
+    """The id of `path` transcribed and stored for the key's account (`tiny.en`, no diarization: the
+    quickest transcript to work on)."""
+    answer = httpx.post(
+        f"{url}/v1/transcribe",
+        files={"file": (path.name, path.read_bytes())},
+        data={"model": "tiny.en", "diarize": "false"},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=300,
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["id"])

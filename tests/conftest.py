@@ -3,9 +3,10 @@ speech synthesised with the packaged Piper voice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -105,24 +106,21 @@ def _running(service: ServiceProcess) -> Iterator[ServiceProcess]:
     service.stop()
 
 
-@pytest.fixture(scope="session")
-def asr(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsrProcess]:
-    yield from _running(asr_process(data_dir, tmp_path_factory.mktemp("logs") / "asr.log"))
+def _service(name: str, process: Callable[[Path, Path], ServiceProcess]) -> Any:
+    """A session fixture named `name`: that service started once for the whole run, its log in a
+    folder of its own."""
+
+    @pytest.fixture(scope="session", name=name)
+    def started(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+        yield from _running(process(data_dir, tmp_path_factory.mktemp("logs") / f"{name}.log"))
+
+    return started
 
 
-@pytest.fixture(scope="session")
-def embed(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    yield from _running(embed_process(data_dir, tmp_path_factory.mktemp("logs") / "embed.log"))
-
-
-@pytest.fixture(scope="session")
-def audio(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    yield from _running(audio_process(data_dir, tmp_path_factory.mktemp("logs") / "audio.log"))
-
-
-@pytest.fixture(scope="session")
-def tts(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    yield from _running(tts_process(data_dir, tmp_path_factory.mktemp("logs") / "tts.log"))
+asr = _service("asr", asr_process)
+embed = _service("embed", embed_process)
+audio = _service("audio", audio_process)
+tts = _service("tts", tts_process)
 
 
 @pytest.fixture(scope="session")

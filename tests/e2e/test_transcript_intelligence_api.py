@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import httpx
 import pytest
 
 from cli.processes import free_port
-from testbed.platform import GatewayProcess
+from testbed.platform import GatewayProcess, StoredTranscript, new_account_key, stored_transcript_id
 from tests.conftest import Speech
 from tests.e2e.conftest import OwnGateway
 
@@ -25,45 +24,21 @@ pytestmark = pytest.mark.e2e
 
 
 @dataclass(frozen=True)
-class Stored:
-    url: str
-    key: str
-    transcript_id: str
+class Stored(StoredTranscript):
     database: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key}"}
-
-    def post(self, action: str, body: object, transcript_id: str | None = None) -> httpx.Response:
-        path = f"/api/v1/transcripts/{transcript_id or self.transcript_id}/{action}/"
-        return httpx.post(f"{self.url}{path}", json=body, headers=self.headers, timeout=300)
-
-
-def _signup(url: str) -> str:
-    answer = httpx.post(f"{url}/api/v1/signup/", json={"email": f"{uuid.uuid4().hex[:12]}@example.com"})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["api_key"])
 
 
 @pytest.fixture(scope="module")
 def stranger(stored: Stored) -> Stored:
     """Another account (sign-ups are rate limited per IP: one for the module)."""
-    return Stored(stored.url, _signup(stored.url), stored.transcript_id, stored.database)
+    return Stored(stored.url, new_account_key(stored.url), stored.transcript_id, stored.database)
 
 
 @pytest.fixture(scope="module")
 def stored(gateway: GatewayProcess, long_speech: Speech, data_dir: object) -> Stored:
-    key = _signup(gateway.url)
-    answer = httpx.post(
-        f"{gateway.url}/v1/transcribe",
-        files={"file": ("story.wav", long_speech.path.read_bytes())},
-        data={"model": "tiny.en", "diarize": "false"},
-        headers={"Authorization": f"Bearer {key}"},
-        timeout=300,
-    )
-    assert answer.status_code == 200, answer.text
-    return Stored(gateway.url, key, answer.json()["id"], str(data_dir) + "/stt.db")
+    key = new_account_key(gateway.url)
+    transcript_id = stored_transcript_id(gateway.url, key, long_speech.path)
+    return Stored(gateway.url, key, transcript_id, str(data_dir) + "/stt.db")
 
 
 def _rows(stored: Stored, query: str, *args: object) -> list[tuple[object, ...]]:

@@ -7,14 +7,20 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from cli.processes import free_port
-from testbed.platform import GatewayProcess, platform_health, translate_process
+from testbed.platform import (
+    GatewayProcess,
+    StoredTranscript,
+    new_account_key,
+    platform_health,
+    stored_transcript_id,
+    translate_process,
+)
 from testbed.tiny_translator import require_apertium
 from tests.conftest import Speech
 from tests.e2e.conftest import OwnGateway
@@ -169,40 +175,9 @@ def test_translations_count_against_the_daily_text_requests(own_gateway: Callabl
     assert "text requests a day" in refused.json()["error"]
 
 
-@dataclass(frozen=True)
-class StoredSpeech:
-    url: str
-    key: str
-    transcript_id: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key}"}
-
-    def translate(self, body: object) -> httpx.Response:
-        path = f"/api/v1/transcripts/{self.transcript_id}/translate/"
-        return httpx.post(f"{self.url}{path}", json=body, headers=self.headers, timeout=120)
-
-    def export(self, export_format: str, **query: str) -> httpx.Response:
-        path = f"/api/v1/transcripts/{self.transcript_id}/export/{export_format}/"
-        return httpx.get(f"{self.url}{path}", params=query, headers=self.headers, timeout=120)
-
-
-def _stored(platform_url: str, conversation: Speech) -> StoredSpeech:
-    signup = httpx.post(
-        f"{platform_url}/api/v1/signup/", json={"email": f"{uuid.uuid4().hex[:12]}@example.com"}
-    )
-    assert signup.status_code == 201, signup.text
-    key = signup.json()["api_key"]
-    answer = httpx.post(
-        f"{platform_url}/v1/transcribe",
-        files={"file": ("conversation.wav", conversation.path.read_bytes())},
-        data={"model": "tiny.en", "diarize": "false"},
-        headers={"Authorization": f"Bearer {key}"},
-        timeout=300,
-    )
-    assert answer.status_code == 200, answer.text
-    return StoredSpeech(platform_url, key, answer.json()["id"])
+def _stored(platform_url: str, conversation: Speech) -> StoredTranscript:
+    key = new_account_key(platform_url)
+    return StoredTranscript(platform_url, key, stored_transcript_id(platform_url, key, conversation.path))
 
 
 _CUE_TIMES = re.compile(r"\d\d:\d\d:\d\d[,.]\d\d\d --> \d\d:\d\d:\d\d[,.]\d\d\d")
@@ -220,7 +195,7 @@ def test_a_stored_transcript_is_translated_segment_by_segment_and_exported(
         f"{platform.url}/api/v1/transcripts/{stored.transcript_id}/", headers=stored.headers
     ).json()
 
-    first = stored.translate({"target": "es"})
+    first = stored.post("translate", {"target": "es"}, timeout_s=120)
     assert first.status_code == 200, first.text
     body = first.json()
     assert (body["source_language"], body["target_language"], body["engine"]) == ("en", "es", "apertium")
@@ -232,7 +207,7 @@ def test_a_stored_transcript_is_translated_segment_by_segment_and_exported(
     spanish = " ".join(s["text"] for s in body["segments"]).lower()
     assert "tomates" in spanish and "abuela" in spanish and "tomatoes" not in spanish
 
-    again = stored.translate({"target": "es"})
+    again = stored.post("translate", {"target": "es"}, timeout_s=120)
     assert again.status_code == 200
     assert again.json()["cached"] is True and again.json()["segments"] == body["segments"]
 
@@ -256,12 +231,12 @@ def test_a_stored_transcript_is_translated_segment_by_segment_and_exported(
 def test_stored_translation_errors(own_gateway: Callable[..., OwnGateway], conversation: Speech) -> None:
     platform = own_gateway()
     stored = _stored(platform.url, conversation)
-    unsupported = stored.translate({"target": "it"})
+    unsupported = stored.post("translate", {"target": "it"}, timeout_s=120)
     assert unsupported.status_code == 400 and "served:" in unsupported.json()["error"]
     assert stored.export("srt", lang="it").status_code == 400
-    assert stored.translate({}).status_code == 400
-    stranger = StoredSpeech(
+    assert stored.post("translate", {}, timeout_s=120).status_code == 400
+    stranger = StoredTranscript(
         platform.url, platform.signup(f"{uuid.uuid4().hex[:12]}@example.com"), stored.transcript_id
     )
-    assert stranger.translate({"target": "de"}).status_code == 404
+    assert stranger.post("translate", {"target": "de"}, timeout_s=120).status_code == 404
     assert stranger.export("srt", lang="de").status_code == 404

@@ -81,14 +81,6 @@ async def test_diarizing_leaves_the_last_part_of_progress_to_speakers(
     assert events[-1].transcript.speakers
 
 
-async def test_progress_calls_refuse_bad_input_as_transcribe_does(asr: AsrProcess, tmp_path: Path) -> None:
-    fake = tmp_path / "notes.mp3"
-    fake.write_text("not audio at all\n" * 100)
-    with pytest.raises(grpc.aio.AioRpcError) as error:
-        await _with_progress(asr.address, fake)
-    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-
-
 async def test_request_id_from_metadata_reaches_the_service_logs(
     asr: AsrProcess, speech: dict[str, Speech]
 ) -> None:
@@ -124,11 +116,14 @@ async def test_bad_parameters_are_invalid_argument(
     assert message in (error.value.details() or "")
 
 
-async def test_non_media_is_invalid_argument(asr: AsrProcess, tmp_path: Path) -> None:
+@pytest.mark.parametrize("with_progress", [False, True])
+async def test_non_media_is_invalid_argument_with_progress_or_without(
+    asr: AsrProcess, tmp_path: Path, with_progress: bool
+) -> None:
     fake = tmp_path / "notes.mp3"
     fake.write_text("not audio at all\n" * 100)
     with pytest.raises(grpc.aio.AioRpcError) as error:
-        await transcribe(asr.address, fake)
+        await (_with_progress if with_progress else transcribe)(asr.address, fake)
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
