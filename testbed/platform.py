@@ -227,6 +227,11 @@ class StoredTranscript:
         path = f"/api/v1/transcripts/{transcript_id or self.transcript_id}/{action}/"
         return httpx.post(f"{self.url}{path}", json=body, headers=self.headers, timeout=timeout_s)
 
+    def export(self, export_format: str, **query: str) -> httpx.Response:
+        """`GET /api/v1/transcripts/<id>/export/<format>/` with `query` (`lang`, ...)."""
+        path = f"/api/v1/transcripts/{self.transcript_id}/export/{export_format}/"
+        return httpx.get(f"{self.url}{path}", params=query, headers=self.headers, timeout=120)
+
 
 def stored_transcript_id(url: str, key: str, path: Path) -> str:
     """The id of `path` transcribed and stored for the key's account (`tiny.en`, no diarization: the
