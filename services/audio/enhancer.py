@@ -14,8 +14,10 @@ once the file is done; it then streams from disk.
 A streamed enhancement (`RunningEnhancement`) sends each block as soon as it is cleaned instead:
 its gain follows the loudness of the cleaned audio so far (ramped across each block, so it never
 jumps), raised by what the limiter takes off that block (tried on it first), under the same limiter
-run over the stream. Its loudness is on target for speech at an even level and lags a change of level;
-what it reached is known only at the end."""
+run over the stream. A block of speech at a new level (more than 6 LU from all before it, and not a
+pause) starts that measure again and moves the gain at once, so each level is brought to the target
+rather than the whole file by one gain: the answer lands on target where the level changes, but keeps
+less of the change than the whole answer does. What it reached is known only at the end."""
 
 from __future__ import annotations
 
@@ -40,6 +42,15 @@ from stt.v1 import audio_pb2
 _SHORTFALL_LU = 0.2
 """An answer this far under the target after limiting gets its gain raised and is written again."""
 _MAX_REWRITES = 3
+_LEVEL_CHANGE_LU = 6.0
+"""A streamed block this much louder or quieter than all the cleaned audio before it is speech at a
+new level: the running measure starts again from it, and its gain moves at once (`_NEW_LEVEL_RAMP_S`)
+instead of across the block. Blocks of even speech differ from what came before by up to about 4 LU."""
+_PAUSE_LU = 12.0
+"""A block more than this much quieter than before is taken for a pause (room tone, what noise the
+denoiser left), not a new level: it never restarts the measure, so no pause is raised toward the
+target. Speech that drops further than this keeps the lagging gain."""
+_NEW_LEVEL_RAMP_S = 0.5
 
 
 class StoppedError(ServiceError):
@@ -256,19 +267,26 @@ class RunningEnhancement:
             if block is None:
                 out = limiter.finish()
             else:
-                so_far.add(block)
+                own = LoudnessMeter(rate)
+                own.add(block)
+                new_level = _is_new_level(own.integrated(), so_far.integrated())
+                if new_level:
+                    so_far = own
+                else:
+                    so_far.add(block)
                 loudness = so_far.integrated()
                 aim = gain_db
+                ramp = int(_NEW_LEVEL_RAMP_S * rate) if new_level else len(block)
                 if loudness != SILENCE:
                     # The limiter takes loudness off the peaks, more the more gain there is: each
                     # block is tried under it and the gain raised by what it took, twice.
                     wanted = options.target_lufs - loudness
                     for _ in range(2):
                         aim = min(most, wanted + limited_off)
-                        tried = _ramped(block, gain_db, aim)
+                        tried = _ramped(block, gain_db, aim, ramp)
                         limited_off = max(0.0, _loudness_taken(tried, rate, ceiling))
                     aim = min(most, wanted + limited_off)
-                out = limiter.push(_ramped(block, gain_db, aim))
+                out = limiter.push(_ramped(block, gain_db, aim, ramp))
                 gain_db = aim
             if len(out):
                 sent.add(out)
@@ -287,11 +305,23 @@ class RunningEnhancement:
         )
 
 
-def _ramped(block: np.ndarray, before_db: float | None, after_db: float | None) -> np.ndarray:
-    """`block` under a gain moving evenly from `before_db` to `after_db` (None: no gain yet)."""
+def _ramped(block: np.ndarray, before_db: float | None, after_db: float | None, ramp: int) -> np.ndarray:
+    """`block` under a gain moving evenly from `before_db` to `after_db` (None: no gain yet) over its
+    first `ramp` samples, then held."""
     end = db_to_gain(after_db or 0.0)
     start = end if before_db is None else db_to_gain(before_db)
-    return np.asarray(block * np.linspace(start, end, len(block)), dtype=np.float32)
+    ramp = max(1, min(ramp, len(block)))
+    gains = np.full(len(block), end)
+    gains[:ramp] = np.linspace(start, end, ramp)
+    return np.asarray(block * gains, dtype=np.float32)
+
+
+def _is_new_level(block_lufs: float, before_lufs: float) -> bool:
+    """Whether a block's loudness says the speech went on at another level (not a pause)."""
+    if block_lufs == SILENCE or before_lufs == SILENCE:
+        return False
+    change = block_lufs - before_lufs
+    return abs(change) > _LEVEL_CHANGE_LU and change > -_PAUSE_LU
 
 
 def _loudness_taken(block: np.ndarray, rate: int, ceiling: float) -> float:

@@ -12,8 +12,8 @@ import pytest
 import soundfile
 from scipy.signal import butter, lfilter
 
-from services.audio.enhancer import _resampled
-from services.audio.loudness import LoudnessMeter
+from services.audio.enhancer import _is_new_level, _ramped, _resampled
+from services.audio.loudness import SILENCE, LoudnessMeter
 from services.audio.peaks import RunningLimiter, RunningTruePeak, db_to_gain, limited, true_peak_envelope
 from services.common import wav
 from testbed.noise import true_peak_db
@@ -124,3 +124,19 @@ def test_a_stream_of_unknown_length_is_read_to_its_end() -> None:
     wav.write_block(sink, samples)
     read, rate = soundfile.read(io.BytesIO(sink.getvalue()), dtype="float32")
     assert rate == 22_050 and len(read) == 2205
+
+
+def test_a_streamed_block_at_a_new_level_is_told_from_even_speech_and_from_a_pause() -> None:
+    assert _is_new_level(-18.0, -28.0)  # 10 dB louder
+    assert _is_new_level(-37.0, -28.0)  # 9 dB quieter
+    assert not _is_new_level(-31.5, -28.0) and not _is_new_level(-24.5, -28.0)  # even speech varies so
+    assert not _is_new_level(-45.0, -28.0)  # a pause: what noise is left is never raised to the target
+    assert not _is_new_level(SILENCE, -28.0) and not _is_new_level(-20.0, SILENCE)
+
+
+def test_a_gain_ramp_moves_over_its_samples_then_holds() -> None:
+    block = np.ones(10, np.float32)
+    six_db = 20 * np.log10(2)
+    np.testing.assert_allclose(_ramped(block, 0.0, six_db, 3), [1, 1.5, 2, 2, 2, 2, 2, 2, 2, 2], rtol=1e-6)
+    np.testing.assert_allclose(_ramped(block, 0.0, six_db, 10), np.linspace(1, 2, 10), rtol=1e-6)
+    np.testing.assert_allclose(_ramped(block, None, six_db, 3), np.full(10, 2.0), rtol=1e-6)
