@@ -29,13 +29,24 @@ def filled(kind: type[Record], source: object, source_prefix: str = "", **given:
     return kind(**copied, **given)
 
 
-def field_names(kind: type) -> set[str]:
+def field_names(kind: type) -> frozenset[str]:
+    """A record type's declared field names, read once a type (`filled` runs for every word)."""
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = _declared_fields(kind)
+    return names
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _declared_fields(kind: type) -> frozenset[str]:
     descriptor = getattr(kind, "DESCRIPTOR", None)
     if descriptor is not None:
-        return {field.name for field in descriptor.fields}
+        return frozenset(field.name for field in descriptor.fields)
     if dataclasses.is_dataclass(kind):
-        return {field.name for field in dataclasses.fields(kind)}
+        return frozenset(field.name for field in dataclasses.fields(kind))
     model_fields = getattr(kind, "model_fields", None)
     if model_fields is not None:
-        return set(model_fields)
+        return frozenset(model_fields)
     raise TypeError(f"{kind.__name__} is not a proto message, a dataclass or a pydantic model")
