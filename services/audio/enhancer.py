@@ -267,13 +267,11 @@ class RunningEnhancement:
             if block is None:
                 out = limiter.finish()
             else:
-                own = LoudnessMeter(rate)
-                own.add(block)
-                new_level = _is_new_level(own.integrated(), so_far.integrated())
+                before, block_start = so_far.integrated(), so_far.steps
+                so_far.add(block)
+                new_level = _is_new_level(so_far.integrated(since_step=block_start), before)
                 if new_level:
-                    so_far = own
-                else:
-                    so_far.add(block)
+                    so_far.forget_before(block_start)
                 loudness = so_far.integrated()
                 aim = gain_db
                 ramp = int(_NEW_LEVEL_RAMP_S * rate) if new_level else len(block)

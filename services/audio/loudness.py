@@ -35,6 +35,8 @@ class LoudnessMeter:
         """Sum of squared weighted samples in each completed 100 ms step."""
         self._open_sum = 0.0
         self._seen = 0
+        self._first = 0
+        """The first step measured (`forget_before`)."""
 
     def _step_end(self, index: int) -> int:
         return round(0.1 * (index + 1) * self._rate)
@@ -54,9 +56,19 @@ class LoudnessMeter:
                 self._squares.append(self._open_sum)
                 self._open_sum = 0.0
 
-    def integrated(self) -> float:
-        """The gated loudness in LUFS of all that was added; -inf for silence or under 400 ms."""
-        steps = np.asarray(self._squares)
+    @property
+    def steps(self) -> int:
+        """How many 100 ms steps are complete: a mark to measure from (`integrated`, `forget_before`)."""
+        return len(self._squares)
+
+    def forget_before(self, step: int) -> None:
+        """From now on measures from `step` on, as if what came before had not been added."""
+        self._first = step
+
+    def integrated(self, since_step: int = 0) -> float:
+        """The gated loudness in LUFS of what was added (from step `since_step` on); -inf for silence or
+        under 400 ms."""
+        steps = np.asarray(self._squares[max(self._first, since_step) :])
         if len(steps) < 4:
             return SILENCE
         windows = np.lib.stride_tricks.sliding_window_view(steps, 4).sum(axis=1) / (0.4 * self._rate)

@@ -140,3 +140,17 @@ def test_a_gain_ramp_moves_over_its_samples_then_holds() -> None:
     np.testing.assert_allclose(_ramped(block, 0.0, six_db, 3), [1, 1.5, 2, 2, 2, 2, 2, 2, 2, 2], rtol=1e-6)
     np.testing.assert_allclose(_ramped(block, 0.0, six_db, 10), np.linspace(1, 2, 10), rtol=1e-6)
     np.testing.assert_allclose(_ramped(block, None, six_db, 3), np.full(10, 2.0), rtol=1e-6)
+
+
+def test_the_meter_measures_from_a_mark_and_can_forget_what_came_before_it() -> None:
+    rate = 16_000
+    quiet, loud = _speechlike(6.0, rate, seed=1) * 0.5, _speechlike(6.0, rate, seed=2)  # within the gate
+    meter, alone = LoudnessMeter(rate), LoudnessMeter(rate)
+    meter.add(quiet)
+    mark = meter.steps
+    meter.add(loud)
+    alone.add(loud)
+    assert meter.integrated() < alone.integrated() - 1.0  # the quiet part counts
+    assert meter.integrated(since_step=mark) == pytest.approx(alone.integrated(), abs=0.05)
+    meter.forget_before(mark)
+    assert meter.integrated() == pytest.approx(alone.integrated(), abs=0.05)
