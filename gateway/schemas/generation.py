@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from gateway.schemas.analysis import ActionItem
-from gateway.schemas.usage import Usage, usage_of
+from gateway.schemas.usage import PartsCount, TokenUsage, WriterModel, usage_of
 from stt.v1 import llm_pb2
 
 
@@ -140,9 +140,9 @@ class GenerateResponse(BaseModel):
     type: str
     content: str = Field(description="The content as Markdown text")
     data: GeneratedData = Field(description="The same content in its type's shape")
-    model: str = Field(description="The language model that wrote it")
-    parts: int = Field(description="Parts the text was split into to fit the model (1 when it fitted)")
-    usage: Usage
+    model: WriterModel
+    parts: PartsCount
+    usage: TokenUsage
 
 
 def generated_json(answer: llm_pb2.GenerateResponse) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from gateway.schemas.generation import SHAPES
-from gateway.schemas.usage import Usage, usage_of
+from gateway.schemas.usage import PartsCount, TokenUsage, WriterModel, usage_of
 from stt.v1 import llm_pb2
 
 
@@ -21,9 +21,9 @@ class SummarizeRequest(BaseModel):
 class SummarizeResponse(BaseModel):
     summary: str
     style: str = Field(description="The style that was used (`bullets` answers as `bullet_points`)")
-    model: str = Field(description="The language model that wrote it")
-    parts: int = Field(description="Parts the text was split into to fit the model (1 when it fitted)")
-    usage: Usage = Field(description="Tokens the engine read and wrote, over every part")
+    model: WriterModel
+    parts: PartsCount
+    usage: TokenUsage
 
 
 def summary_of(answer: llm_pb2.SummarizeResponse) -> SummarizeResponse:
