@@ -18,6 +18,7 @@ from faster_whisper.transcribe import Segment as WhisperSegment
 from faster_whisper.transcribe import TranscriptionInfo
 
 from services.asr.fitted_window import FittedWindowModel
+from services.asr.hallucination import is_hallucination
 from services.asr.missed_speech import missed_speech
 from services.asr.results import SegmentResult, WordResult
 from services.asr.sentences import TimedWord, split_into_sentences
@@ -169,16 +170,6 @@ class StretchDecoder:
             log.info("decoded %d segments the decoder had skipped, in %d gaps", len(recovered), len(gaps))
         return recovered
 
-    def _is_hallucination(self, segment: WhisperSegment) -> bool:
-        """Whisper's own no-speech rule, applied after decoding: the model thinks there is no speech
-        here and what it wrote is unlikely or repetitive."""
-        if segment.no_speech_prob <= self.settings.no_speech_threshold:
-            return False
-        return (
-            segment.avg_logprob < self.settings.log_prob_threshold
-            or segment.compression_ratio > self.settings.compression_ratio_threshold
-        )
-
     def _collect(
         self, raw_segments: Iterable[WhisperSegment], job: DecodeJob, offset: float, cursor: float
     ) -> tuple[list[SegmentResult], float]:
@@ -200,7 +191,7 @@ class StretchDecoder:
     ) -> float:
         """Appends the checked sentence segments of one of Whisper's segments; the new cursor."""
         duration = job.duration
-        if not raw.text.strip() or self._is_hallucination(raw):
+        if not raw.text.strip() or is_hallucination(raw, self.settings):
             return cursor
         timed: list[TimedWord] = []
         for w in raw.words or ():
