@@ -1,7 +1,8 @@
 """Diarization error rate per set, the accuracy of the speaker count, and the time diarization adds.
 
 DER with pyannote.metrics, with a 0.25 s collar and without one, on the answer's own speaker timeline
-(`speaker_turns`, overlapping turns included), through the ASR engine in this process.
+(`speaker_turns`, overlapping turns included), through the ASR engine in this process; with the count
+given and no collar, also what it is made of (missed speech, false alarm, speaker confusion).
 
 Sets:
 - `real-call`: pyannote's sample, a real telephone conversation of two women with short turns and
@@ -224,6 +225,10 @@ def main() -> None:
                 scores.setdefault(f"{key}, collar {collar}", []).append(
                     metric(reference, hypothesis(transcript))
                 )
+            if key == "given":  # what the error is made of, as shares of the reference's speech
+                parts = metrics["none"](reference, hypothesis(transcript), detailed=True)
+                for part in ("missed detection", "false alarm", "confusion"):
+                    scores.setdefault(f"given, collar none: {part}", []).append(parts[part] / parts["total"])
             if key == "found":
                 counts_right += len(transcript.speakers) == true_count
                 counts.append(f"{name}: {true_count} -> {len(transcript.speakers)}")
