@@ -262,12 +262,13 @@ class RunningEnhancement:
         limiter = RunningLimiter(rate, ceiling)
         gain_db: float | None = None  # none until some sound was measured: silence needs no gain
         limited_off = 0.0  # the loudness the limiter took off the last block
+        loudness = SILENCE  # of the cleaned audio measured so far
         samples, peaks = 0, RunningTruePeak()
         for block in _with_end(cleaned):
             if block is None:
                 out = limiter.finish()
             else:
-                before, block_start = so_far.integrated(), so_far.steps
+                before, block_start = loudness, so_far.steps
                 so_far.add(block)
                 new_level = _is_new_level(so_far.integrated(since_step=block_start), before)
                 if new_level:
