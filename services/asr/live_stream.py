@@ -27,6 +27,7 @@ from services.asr.fitted_window import MIN_WINDOW_S
 from services.asr.registry import Resolution
 from services.asr.results import SegmentResult, SpeakerTurnResult, TranscriptResult
 from services.asr.speaker_labels import split_at_speaker_changes
+from services.asr.stream_revision import StretchGroup, StretchGroups, revised
 from services.common.media import SAMPLE_RATE
 
 FRAME = 512  # samples per Silero VAD frame (32 ms)
@@ -40,6 +41,9 @@ start near the start of the audio it is given, inside that margin of silence."""
 _AHEAD_MIN_FRAMES = 63
 """A stretch shorter than this (2 s) is not decoded ahead of its pause: its final decode is quick
 anyway, and a fragment cut at a short pause is where Whisper loops through all its retries."""
+_CPU_END_REVISION_MAX_S = 6.0
+"""On the CPU a group longer than this, open when the stream ends, keeps its first pass: its second
+would put the final message past 1.5 s after the audio (base weights, 2 cores, bench/README.md)."""
 _PAUSING_FRAMES = 4
 """Silence (0.13 s) after which no interim is started: the speech may be ending, and the worker is kept
 for decoding the stretch ahead of its pause."""
@@ -59,6 +63,10 @@ class _ReadyStretch:
     first: int
     last: int
     """Its first and last sample in the stream."""
+    earliest: float
+    """Where its words could start: after the words before it, and near its onset."""
+    speech: tuple[int, int]
+    """Where the VAD hears its speech begin and end, in stream samples."""
     decoded: DecodedStretch
     heard: HeardStretch | None
 
@@ -120,8 +128,21 @@ class LiveStream:
         self._interim = ""
         self._ready: _ReadyStretch | None = None
         self._segments: list[SegmentResult] = []
+        self._sent = 0  # segments sent as they were finalized: the next one's id
         self._cursor = 0.0
         self._busy_s = 0.0
+        end_revision = settings.stream_end_revision_max_s
+        if end_revision is None:
+            end_revision = math.inf if engine.device.name == "cuda" else _CPU_END_REVISION_MAX_S
+        self._end_revision_max_s = end_revision
+        self._groups = (
+            StretchGroups(
+                round(settings.stream_revision_pause_s * SAMPLE_RATE),
+                round(settings.stream_revision_max_s * SAMPLE_RATE),
+            )
+            if settings.stream_revision_max_s > 0
+            else None
+        )
         self._speakers = (
             StreamSpeakers(
                 engine.diarizer, settings.stream_new_voice_similarity, settings.diarization_max_speakers
@@ -165,12 +186,14 @@ class LiveStream:
         self._take_in(ended)
         speech = np.flatnonzero(self._probabilities >= self._threshold)
         frames = len(self._probabilities)
+        if self._groups is not None:
+            self._groups.silence_until(self._offset + int(speech[0] if len(speech) else frames) * FRAME)
         if len(speech) == 0:
             if ended:
-                return StepResult(transcript=self._transcript())
+                return self._end_step(cancelled)
             self._commit(max(0, frames - _PAD_FRAMES))  # silence: keep only a lead-in for the next words
             self._interim_at = None
-            return StepResult()
+            return self._revise_waiting(cancelled)
         first = speech[0]
         start = max(0, first - _PAD_FRAMES)
         # Once speech has begun, only frames clearly below the threshold are silence (Silero's own
@@ -185,10 +208,10 @@ class LiveStream:
             return self._finalize(start, end, cancelled)
         if frames - first >= self._max_frames:  # too long without a pause: cut at its quietest moment
             return self._finalize(start, self._quietest_frame(first), cancelled, more=True)
-        if ended:  # trailing silence is cut as a pause would cut it
-            result = self._finalize(start, min(end, frames), cancelled)
-            result.transcript = self._transcript()
-            return result
+        if ended:  # trailing silence is cut as a pause would cut it; the next step ends the stream
+            return self._finalize(start, min(end, frames), cancelled, more=True)
+        if self._groups is not None and self._groups.waiting:
+            return self._revise_waiting(cancelled)
         if frames >= end and end - start >= _AHEAD_MIN_FRAMES:  # all a pause would finalize is here
             return self._ready_step(start, end, cancelled)
         if frames - voiced[-1] - 1 >= _PAUSING_FRAMES:
@@ -231,8 +254,11 @@ class LiveStream:
                 self._language_probability = ready.decoded.language_probability
             if ready.heard is not None:
                 segments = self._label_speakers(ready.heard, ready.first / SAMPLE_RATE, segments)
+        if self._groups is not None:
+            self._groups.finalized((ready.first, ready.last), ready.speech, segments, ready.earliest)
         for segment in segments:
-            segment.id = len(self._segments)
+            segment.id = self._sent
+            self._sent += 1
             self._segments.append(segment)
         self._commit(end)
         self._interim, self._interim_at, self._ready = "", None, None
@@ -246,11 +272,47 @@ class LiveStream:
         with self._lock:
             received_s = self._received / SAMPLE_RATE
         job = DecodeJob(self._model, self._language, received_s, cancelled)
-        onset = start + int(np.argmax(self._probabilities[start:end] >= self._threshold))
-        earliest = max(self._cursor, (self._offset + onset * FRAME) / SAMPLE_RATE - _LEAD_S)
+        probabilities = self._probabilities[start:end]
+        onset = start + int(np.argmax(probabilities >= self._threshold))
+        voiced_end = start + int(np.flatnonzero(probabilities >= self._threshold - 0.15)[-1]) + 1
+        speech = (self._offset + onset * FRAME, self._offset + voiced_end * FRAME)
+        earliest = max(self._cursor, speech[0] / SAMPLE_RATE - _LEAD_S)
         decoded = self._engine.decoder.decode(job, audio, first / SAMPLE_RATE, earliest)
         heard = self._speakers.hear(audio) if self._speakers is not None and decoded.segments else None
-        return _ReadyStretch(first, first + len(audio), decoded, heard)
+        return _ReadyStretch(first, first + len(audio), earliest, speech, decoded, heard)
+
+    def _revise_waiting(self, cancelled: threading.Event) -> StepResult:
+        """The second pass over the first group waiting for one, if any."""
+        if self._groups is None or not self._groups.waiting:
+            return StepResult()
+        self._revise(self._groups.waiting.pop(0), cancelled)
+        return StepResult(more=bool(self._groups.waiting))
+
+    def _end_step(self, cancelled: threading.Event) -> StepResult:
+        """Every stretch of the ended stream is finalized: the second pass of the groups still waiting
+        and of the last one where it is short enough, one a step; then the final transcript."""
+        if self._groups is not None:
+            last = self._groups.open
+            self._groups.close()
+            while self._groups.waiting:
+                group = self._groups.waiting.pop(0)
+                if group is not last or group.seconds <= self._end_revision_max_s:
+                    self._revise(group, cancelled)
+                    return StepResult(more=True)
+        return StepResult(transcript=self._transcript())
+
+    def _revise(self, group: StretchGroup, cancelled: threading.Event) -> None:
+        """Decodes the group's audio as one and, where the decoder heard its speech, puts its words in
+        place of the group's first pass in the final transcript."""
+        with self._lock:
+            received_s = self._received / SAMPLE_RATE
+        job = DecodeJob(self._model, self._language, received_s, cancelled)
+        decoded = self._engine.decoder.decode(job, group.audio, group.first / SAMPLE_RATE, group.cursor)
+        at = next(i for i, s in enumerate(self._segments) if s is group.segments[0])
+        before = self._segments[at - 1].speaker if at else speaker_name(0)
+        segments = revised(group.segments, decoded.segments, self._speakers is not None, before)
+        if segments is not None:
+            self._segments[at : at + len(group.segments)] = segments
 
     def _ready_step(self, start: int, end: int, cancelled: threading.Event) -> StepResult:
         """Decodes the stretch ahead of its pause, once; its words are the interim text meanwhile."""
@@ -298,6 +360,8 @@ class LiveStream:
         """Forgets the first `frames` frames: they are finalized or silence."""
         if frames <= 0:
             return
+        if self._groups is not None:
+            self._groups.committed(self._audio[: frames * FRAME], self._offset)
         self._audio = self._audio[frames * FRAME :]
         self._probabilities = self._probabilities[frames:]
         self._offset += frames * FRAME
@@ -322,6 +386,8 @@ class LiveStream:
         with self._lock:
             received = self._received
         speakers, turns = self._final_speakers()
+        for index, segment in enumerate(self._segments):
+            segment.id = index
         return TranscriptResult(
             text=" ".join(s.text for s in self._segments),
             language=self._language or "",

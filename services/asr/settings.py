@@ -122,6 +122,17 @@ class AsrSettings(ServiceSettings):
     stream_new_voice_similarity: float = 0.65
     """In a diarized live stream, a voice whose speech in a stretch is less alike (cosine of CAM++
     embeddings) than this to every voice heard so far is a new speaker."""
+    stream_revision_pause_s: float = 1.5
+    """Stretches of a live stream whose speech follows within this pause are decoded again as one once
+    their group closes (the second pass): the final message carries that decode in place of theirs,
+    so a sentence cut at a pause is heard whole, as in a file."""
+    stream_revision_max_s: float = 25.0
+    """The most audio one group spans (it is decoded in one of Whisper's 30 s windows); 0 turns the
+    second pass off."""
+    stream_end_revision_max_s: float | None = None
+    """The longest group still open when a stream ends that gets its second pass before the final
+    message (that decode delays it). None: any on CUDA, 6 s on the CPU, where a longer one would put
+    the final past 1.5 s after the audio (bench/README.md)."""
     stream_speech_threshold: float = 0.5
     """Silero VAD speech probability above which a 32 ms frame is speech."""
     stream_max_backlog_s: float = 30.0

@@ -263,3 +263,60 @@ def test_a_diarized_stretch_is_heard_ahead_once_and_labelled_when_final(
     line_of = _lines_of(talk, [s.start for s in final.segments])
     assert [s.speaker for s in final.segments] == [voice[talk.turns[i][2]] for i in line_of]
     assert set(line_of) == {0, 1}
+
+
+def test_stretches_a_short_pause_apart_are_decoded_again_as_one_for_the_final(
+    engine: AsrEngine, speech: dict[str, Speech], decoded: list[DecodedStretch]
+) -> None:
+    """Two sentences 0.8 s apart are two stretches, each decoded and sent alone; 2 s of silence after
+    them closes their group, which is decoded again as one while the stream goes on: the final
+    message carries that second pass, the `text` messages the first."""
+    live = LiveStream(engine, *engine.resolve("base", "en"))
+    results = fed(live, _pcm(speech["meeting"], 0.8, speech["garden"], 2.0))
+    sent = [s.text for r in results for s in r.segments]
+    assert len(decoded) == 3
+    first_pass = [s.text for d in decoded[:2] for s in d.segments]
+    assert sent == first_pass
+    second_pass = decoded[2].segments
+    assert second_pass[0].start < decoded[0].segments[-1].end < decoded[1].segments[0].start
+    _, final = ended(live)
+    assert len(decoded) == 3  # nothing is left for the end
+    assert [s.text for s in final.segments] == [s.text for s in second_pass]
+    assert [s.id for s in final.segments] == list(range(len(final.segments)))
+    both = f"{speech['meeting'].text} {speech['garden'].text}"
+    assert word_error_rate(both, final.text) < 0.1
+
+
+@pytest.mark.parametrize("longest_s", [0.0, 30.0])
+def test_the_group_open_when_a_stream_ends_is_decoded_again_only_if_short_enough(
+    engine: AsrEngine,
+    speech: dict[str, Speech],
+    decoded: list[DecodedStretch],
+    monkeypatch: pytest.MonkeyPatch,
+    longest_s: float,
+) -> None:
+    """Its second pass delays the final message, so a group longer than `stream_end_revision_max_s`
+    keeps its first pass."""
+    monkeypatch.setattr(engine.settings, "stream_end_revision_max_s", longest_s)
+    live = LiveStream(engine, *engine.resolve("base", "en"))
+    fed(live, _pcm(speech["meeting"], 0.8, speech["garden"]))
+    ends, final = ended(live)
+    sent = [s.text for r in ends for s in r.segments]
+    assert sent and len(decoded) == (3 if longest_s else 2)
+    passes = [decoded[2]] if longest_s else decoded
+    assert [s.text for s in final.segments] == [s.text for d in passes for s in d.segments]
+    assert word_error_rate(f"{speech['meeting'].text} {speech['garden'].text}", final.text) < 0.1
+
+
+def test_a_stream_without_the_second_pass_decodes_each_stretch_once(
+    engine: AsrEngine,
+    speech: dict[str, Speech],
+    decoded: list[DecodedStretch],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine.settings, "stream_revision_max_s", 0.0)
+    live = LiveStream(engine, *engine.resolve("base", "en"))
+    fed(live, _pcm(speech["meeting"], 0.8, speech["garden"], 2.0))
+    _, final = ended(live)
+    assert len(decoded) == 2
+    assert [s.text for s in final.segments] == [s.text for d in decoded for s in d.segments]
