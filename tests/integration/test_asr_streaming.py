@@ -320,3 +320,34 @@ def test_a_stream_without_the_second_pass_decodes_each_stretch_once(
     _, final = ended(live)
     assert len(decoded) == 2
     assert [s.text for s in final.segments] == [s.text for d in decoded for s in d.segments]
+
+
+def test_the_second_pass_of_two_voices_keeps_each_line_with_its_speaker(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two lines of two voices 1 s apart are one group: decoded again once the 2 s after them close it,
+    and the final message's words still carry the voice of the line they lie in."""
+    from tests.integration.test_diarization import TWO
+
+    engine = AsrEngine(AsrSettings(data_dir=data_dir, preload=["base"]))
+    engine.load()
+    audio_s: list[float] = []
+    run = engine.decoder.decode
+
+    def recording(job: DecodeJob, audio: np.ndarray, offset_s: float, cursor: float) -> DecodedStretch:
+        audio_s.append(len(audio) / 16_000)
+        return run(job, audio, offset_s, cursor)
+
+    monkeypatch.setattr(engine.decoder, "decode", recording)
+    talk = conversation(TWO[:2], tmp_path, pause_s=1.0)
+    live = LiveStream(engine, *engine.resolve("base", "en"), diarize=True)
+    fed(live, pcm_of(talk.path) + bytes(2 * BYTES_PER_SECOND))
+    _, final = ended(live)
+    assert len(audio_s) == 3 and audio_s[2] > audio_s[0] + audio_s[1]  # both lines and the pause
+    voice = {"A": "Speaker 1", "B": "Speaker 2"}
+    words = [w for s in final.segments for w in s.words]
+    lines = _lines_of(talk, [w.start for w in words])
+    assert set(lines) == {0, 1}
+    assert [w.speaker for w in words] == [voice[talk.turns[i][2]] for i in lines]
+    assert all(w.speaker == s.speaker for s in final.segments for w in s.words)
+    assert word_error_rate(" ".join(line for _, line in TWO[:2]), final.text) < 0.15
