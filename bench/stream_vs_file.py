@@ -7,8 +7,10 @@ LibriSpeech test-other utterances beside the project, the same mixed with pink n
 10 dB SNR, and the same slowed to 0.9 times their speed (resampled: lower and slower). CTranslate2's
 random seed is fixed, so the hotter retries Whisper falls back to sample the same way in every run.
 
-Each clip is streamed twice: with the settings' second pass (on the CPU the group open at a stream's
-end is decoded again only up to 6 s) and with every group decoded again, as on CUDA. Then each set's
+Each clip is streamed twice: with the settings' second pass (the group open at a stream's end is
+decoded again only where that is expected to end within 1 s of the end, at the speed the stream's own
+decodes ran: on this CPU a short group) and with every group decoded again, as on CUDA; for each, the
+final message's delay after the stream's end (no pacing: nothing else is waiting then). Then each set's
 12 clips are streamed as one stream, 2 s apart, as a dictation or a meeting goes on, where groups close
 in the pauses: the final message (the second pass) against the segments sent as they were final (the
 first) and the file.
@@ -19,7 +21,9 @@ Usage: python bench/stream_vs_file.py   (writes bench/results/stream_vs_file.jso
 from __future__ import annotations
 
 import math
+import statistics
 import sys
+import time
 from pathlib import Path
 
 import ctranslate2
@@ -42,15 +46,17 @@ from testbed.wer import word_error_rate
 
 
 def streamed(
-    engine: AsrEngine, resolution: Resolution, audio: np.ndarray, every_group: bool = False
-) -> tuple[str, str]:
-    """The final message's text and the text of the segments sent before it; `every_group`: the group
-    open at the end is decoded again however long it is (as on CUDA)."""
-    engine.settings.stream_end_revision_max_s = math.inf if every_group else None
+    engine: AsrEngine, resolution: Resolution, audio: np.ndarray, within_s: float
+) -> tuple[str, str, float]:
+    """The final message's text, the text of the segments sent before it, and the seconds from the
+    stream's end to the final; `within_s`: the settings' `stream_end_revision_within_s`."""
+    engine.settings.stream_end_revision_within_s = within_s
     live = LiveStream(engine, resolution, "en")
     steps = fed(live, pcm16(audio))
+    started = time.perf_counter()
     tail, final = ended(live)
-    return final.text, " ".join(s.text for step in steps + tail for s in step.segments)
+    delay = time.perf_counter() - started
+    return final.text, " ".join(s.text for step in steps + tail for s in step.segments), delay
 
 
 def _wer(references: list[str], texts: list[str]) -> float:
@@ -61,6 +67,7 @@ def main() -> None:
     ctranslate2.set_random_seed(7)
     engine = AsrEngine(AsrSettings())
     engine.load()
+    within_s = engine.settings.stream_end_revision_within_s
     resolution, _ = engine.resolve("base", "en")
     clean = [(decode(u.path), u.text) for u in librispeech()]
     sets = {
@@ -72,21 +79,30 @@ def main() -> None:
         "librispeech, 0.9x speed": [(resample_poly(a, 10, 9).astype(np.float32), t) for a, t in clean],
     }
     lead = np.zeros(SAMPLE_RATE, dtype=np.float32)
-    columns = ("references", "streamed", "streamed, every group decoded again", "files")
+    ways = {"streamed": within_s, "streamed, every group decoded again": math.inf}
+    columns = ("references", *ways, "files")
     results: dict[str, object] = {}
     every: dict[str, list[str]] = {key: [] for key in columns}
     for name, clips in sets.items():
         texts: dict[str, list[str]] = {key: [] for key in columns}
+        delays: dict[str, list[float]] = {way: [] for way in ways}
         for audio, text in clips:
             audio = np.concatenate([lead, audio])
             texts["references"].append(text)
-            texts["streamed"].append(streamed(engine, resolution, audio)[0])
-            texts["streamed, every group decoded again"].append(
-                streamed(engine, resolution, audio, every_group=True)[0]
-            )
+            for way, within in ways.items():
+                final, _, delay = streamed(engine, resolution, audio, within)
+                texts[way].append(final)
+                delays[way].append(delay)
             texts["files"].append(_file_text(engine, audio))
         scored = {key: _wer(texts["references"], texts[key]) for key in columns[1:]}
-        results[name] = {"clips": len(clips), **scored}
+        finals = {
+            f"{way}: final after the end, median / worst s": [
+                round(statistics.median(d), 2),
+                round(max(d), 2),
+            ]
+            for way, d in delays.items()
+        }
+        results[name] = {"clips": len(clips), **scored, **finals}
         print(name, results[name], flush=True)
         for key in columns:
             every[key] += texts[key]
@@ -95,7 +111,7 @@ def main() -> None:
     for name, clips in sets.items():
         audio = np.concatenate([x for clip, _ in clips for x in (pause, clip)] + [pause])
         references = [text for _, text in clips]
-        final, sent = streamed(engine, resolution, audio)
+        final, sent, _ = streamed(engine, resolution, audio, within_s)
         results[f"{name}, one stream"] = {
             "final message": _wer(references, [final]),
             "segments sent": _wer(references, [sent]),

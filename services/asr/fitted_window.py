@@ -30,8 +30,12 @@ def fitted_frames(features: np.ndarray, frames_per_second: int) -> int:
     window = features.shape[-1]
     heard = np.flatnonzero(np.any(features != 0, axis=tuple(range(features.ndim - 1))))
     audio_s = (int(heard[-1]) + 1 if len(heard) else 0) / frames_per_second
-    seconds = max(MIN_WINDOW_S, math.ceil(audio_s + _PAD_S))
-    return min(window, seconds * frames_per_second)
+    return min(window, fitted_seconds(audio_s) * frames_per_second)
+
+
+def fitted_seconds(audio_s: float) -> int:
+    """The encoder's window for `audio_s` seconds of audio."""
+    return max(MIN_WINDOW_S, math.ceil(audio_s + _PAD_S))
 
 
 class FittedWindowModel(WhisperModel):

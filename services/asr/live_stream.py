@@ -23,11 +23,11 @@ from services.asr.decoding import DecodedStretch, DecodeJob
 from services.asr.diarization.live import HeardStretch, StreamSpeakers
 from services.asr.diarization.timeline import speaker_name
 from services.asr.engine import AsrEngine
-from services.asr.fitted_window import MIN_WINDOW_S
+from services.asr.fitted_window import MIN_WINDOW_S, fitted_seconds
 from services.asr.registry import Resolution
 from services.asr.results import SegmentResult, SpeakerTurnResult, TranscriptResult
 from services.asr.speaker_labels import split_at_speaker_changes
-from services.asr.stream_revision import StretchGroup, StretchGroups, revised
+from services.asr.stream_revision import StretchGroup, StretchGroups, revised, words_from
 from services.common.media import SAMPLE_RATE
 
 FRAME = 512  # samples per Silero VAD frame (32 ms)
@@ -41,9 +41,6 @@ start near the start of the audio it is given, inside that margin of silence."""
 _AHEAD_MIN_FRAMES = 63
 """A stretch shorter than this (2 s) is not decoded ahead of its pause: its final decode is quick
 anyway, and a fragment cut at a short pause is where Whisper loops through all its retries."""
-_CPU_END_REVISION_MAX_S = 6.0
-"""On the CPU a group longer than this, open when the stream ends, keeps its first pass: its second
-would put the final message past 1.5 s after the audio (base weights, 2 cores, bench/README.md)."""
 _PAUSING_FRAMES = 4
 """Silence (0.13 s) after which no interim is started: the speech may be ending, and the worker is kept
 for decoding the stretch ahead of its pause."""
@@ -131,10 +128,10 @@ class LiveStream:
         self._sent = 0  # segments sent as they were finalized: the next one's id
         self._cursor = 0.0
         self._busy_s = 0.0
-        end_revision = settings.stream_end_revision_max_s
-        if end_revision is None:
-            end_revision = math.inf if engine.device.name == "cuda" else _CPU_END_REVISION_MAX_S
-        self._end_revision_max_s = end_revision
+        self._end_revision_within_s = settings.stream_end_revision_within_s
+        self._ended_at: float | None = None
+        self._decode_rate: float | None = None
+        """Seconds this stream's decodes took per second of the encoder's window (a running mean)."""
         self._groups = (
             StretchGroups(
                 round(settings.stream_revision_pause_s * SAMPLE_RATE),
@@ -177,6 +174,8 @@ class LiveStream:
         a stretch cut at the longest allowed length, the rest of the audio when the stream `ended`, or
         else an interim text of the speech in progress."""
         started = time.perf_counter()
+        if ended and self._ended_at is None:
+            self._ended_at = started
         try:
             return self._step(ended, cancelled)
         finally:
@@ -209,7 +208,7 @@ class LiveStream:
         if frames - first >= self._max_frames:  # too long without a pause: cut at its quietest moment
             return self._finalize(start, self._quietest_frame(first), cancelled, more=True)
         if ended:  # trailing silence is cut as a pause would cut it; the next step ends the stream
-            return self._finalize(start, min(end, frames), cancelled, more=True)
+            return self._finalize(start, min(end, frames), cancelled, more=True, last=True)
         if self._groups is not None and self._groups.waiting:
             return self._revise_waiting(cancelled)
         if frames >= end and end - start >= _AHEAD_MIN_FRAMES:  # all a pause would finalize is here
@@ -243,9 +242,16 @@ class LiveStream:
         smoothed = np.convolve(window, np.ones(5) / 5, mode="same")
         return first + (frames - first) // 2 + int(np.argmin(smoothed))
 
-    def _finalize(self, start: int, end: int, cancelled: threading.Event, more: bool = False) -> StepResult:
+    def _finalize(
+        self, start: int, end: int, cancelled: threading.Event, more: bool = False, last: bool = False
+    ) -> StepResult:
+        """Sends the stretch from frame `start` to `end` as segments; `last`: the stream has ended in it."""
         end = min(end, len(self._probabilities))
-        ready = self._ready_for(start, end) or self._decoded(start, end, cancelled)
+        ready = self._ready_for(start, end)
+        if ready is None and last:
+            ready = self._decoded_with_group(start, end, cancelled)
+        if ready is None:
+            ready = self._decoded(start, end, cancelled)
         segments = ready.decoded.segments
         if segments:
             self._cursor = ready.decoded.cursor
@@ -267,19 +273,71 @@ class LiveStream:
     def _decoded(self, start: int, end: int, cancelled: threading.Event) -> _ReadyStretch:
         """The stretch's words, and what the speaker models hear in it: nothing of the stream changes
         until it is finalized."""
+        audio, first, speech, earliest = self._stretch(start, end)
+        decoded = self._decode(audio, first / SAMPLE_RATE, earliest, cancelled)
+        heard = self._speakers.hear(audio) if self._speakers is not None and decoded.segments else None
+        return _ReadyStretch(first, first + len(audio), earliest, speech, decoded, heard)
+
+    def _decoded_with_group(self, start: int, end: int, cancelled: threading.Event) -> _ReadyStretch | None:
+        """The stream's last stretch decoded once together with the open group it joins, where that is
+        expected to end in time: the words in the stretch are its first pass, the whole the group's
+        second. None where it does not apply: the stretch is then decoded alone."""
+        group = self._groups.open if self._groups is not None else None
+        audio, first, speech, earliest = self._stretch(start, end)
+        last = first + len(audio)
+        if (
+            self._groups is None
+            or group is None
+            or group.end != self._offset  # the group's audio reaches the stretch without a gap
+            or not self._groups.joins(last, speech[0])
+            or not self._in_time(last - group.first)
+        ):
+            return None
+        together = np.concatenate([*group.chunks, self._audio[: end * FRAME]])
+        decoded = self._decode(together, group.first / SAMPLE_RATE, group.cursor, cancelled)
+        group.revision = decoded.segments
+        own = words_from(decoded.segments, earliest)
+        heard = self._speakers.hear(audio) if self._speakers is not None and own else None
+        stretch = DecodedStretch(own, decoded.cursor, decoded.language, decoded.language_probability)
+        return _ReadyStretch(first, last, earliest, speech, stretch, heard)
+
+    def _stretch(self, start: int, end: int) -> tuple[np.ndarray, int, tuple[int, int], float]:
+        """The audio from frame `start` to `end`, its first stream sample, where the VAD hears its
+        speech begin and end (stream samples), and where its words could start."""
         audio = self._audio[start * FRAME : end * FRAME]
         first = self._offset + start * FRAME
-        with self._lock:
-            received_s = self._received / SAMPLE_RATE
-        job = DecodeJob(self._model, self._language, received_s, cancelled)
         probabilities = self._probabilities[start:end]
         onset = start + int(np.argmax(probabilities >= self._threshold))
         voiced_end = start + int(np.flatnonzero(probabilities >= self._threshold - 0.15)[-1]) + 1
         speech = (self._offset + onset * FRAME, self._offset + voiced_end * FRAME)
-        earliest = max(self._cursor, speech[0] / SAMPLE_RATE - _LEAD_S)
-        decoded = self._engine.decoder.decode(job, audio, first / SAMPLE_RATE, earliest)
-        heard = self._speakers.hear(audio) if self._speakers is not None and decoded.segments else None
-        return _ReadyStretch(first, first + len(audio), earliest, speech, decoded, heard)
+        return audio, first, speech, max(self._cursor, speech[0] / SAMPLE_RATE - _LEAD_S)
+
+    def _decode(
+        self, audio: np.ndarray, offset_s: float, cursor: float, cancelled: threading.Event
+    ) -> DecodedStretch:
+        """Decodes as a file's window is decoded, and keeps how fast that went."""
+        with self._lock:
+            received_s = self._received / SAMPLE_RATE
+        job = DecodeJob(self._model, self._language, received_s, cancelled)
+        started = time.perf_counter()
+        decoded = self._engine.decoder.decode(job, audio, offset_s, cursor)
+        rate = (time.perf_counter() - started) / self._window_s(len(audio))
+        self._decode_rate = rate if self._decode_rate is None else (self._decode_rate + rate) / 2
+        return decoded
+
+    def _window_s(self, samples: int) -> int:
+        """The encoder's window for decoding `samples` of audio: decode time grows with it."""
+        if self._engine.settings.fitted_window:
+            return fitted_seconds(samples / SAMPLE_RATE)
+        return int(self._model.feature_extractor.chunk_length)
+
+    def _in_time(self, samples: int) -> bool:
+        """Whether decoding `samples` of audio now is expected to end within
+        `stream_end_revision_within_s` of the stream's end, at the speed of its decodes so far."""
+        if self._ended_at is None or self._decode_rate is None:
+            return False
+        expected = self._decode_rate * self._window_s(samples)
+        return time.perf_counter() - self._ended_at + expected <= self._end_revision_within_s
 
     def _revise_waiting(self, cancelled: threading.Event) -> StepResult:
         """The second pass over the first group waiting for one, if any."""
@@ -296,21 +354,20 @@ class LiveStream:
             self._groups.close()
             while self._groups.waiting:
                 group = self._groups.waiting.pop(0)
-                if group is not last or group.seconds <= self._end_revision_max_s:
+                if group is not last or group.revision is not None or self._in_time(group.last - group.first):
                     self._revise(group, cancelled)
                     return StepResult(more=True)
         return StepResult(transcript=self._transcript())
 
     def _revise(self, group: StretchGroup, cancelled: threading.Event) -> None:
-        """Decodes the group's audio as one and, where the decoder heard its speech, puts its words in
-        place of the group's first pass in the final transcript."""
-        with self._lock:
-            received_s = self._received / SAMPLE_RATE
-        job = DecodeJob(self._model, self._language, received_s, cancelled)
-        decoded = self._engine.decoder.decode(job, group.audio, group.first / SAMPLE_RATE, group.cursor)
+        """Decodes the group's audio as one (unless it was at the stream's end) and, where the decoder
+        heard its speech, puts its words in place of the group's first pass in the final transcript."""
+        revision = group.revision
+        if revision is None:
+            revision = self._decode(group.audio, group.first / SAMPLE_RATE, group.cursor, cancelled).segments
         at = next(i for i, s in enumerate(self._segments) if s is group.segments[0])
         before = self._segments[at - 1].speaker if at else speaker_name(0)
-        segments = revised(group.segments, decoded.segments, self._speakers is not None, before)
+        segments = revised(group.segments, revision, self._speakers is not None, before)
         if segments is not None:
             self._segments[at : at + len(group.segments)] = segments
 

@@ -129,10 +129,11 @@ class AsrSettings(ServiceSettings):
     stream_revision_max_s: float = 25.0
     """The most audio one group spans (it is decoded in one of Whisper's 30 s windows); 0 turns the
     second pass off."""
-    stream_end_revision_max_s: float | None = None
-    """The longest group still open when a stream ends that gets its second pass before the final
-    message (that decode delays it). None: any on CUDA, 6 s on the CPU, where a longer one would put
-    the final past 1.5 s after the audio (bench/README.md)."""
+    stream_end_revision_within_s: float = 1.0
+    """The group still open when a stream ends gets its second pass before the final message (decoded
+    with the last stretch, at once) only where that decode is expected to end within this long after
+    the stream ended, at the speed the stream's own decodes ran: so the final message stays within
+    1.5 s of the audio. On CUDA that is any group; 0 keeps every such group's first pass."""
     stream_speech_threshold: float = 0.5
     """Silero VAD speech probability above which a 32 ms frame is speech."""
     stream_max_backlog_s: float = 30.0

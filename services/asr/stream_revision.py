@@ -3,7 +3,9 @@ first pass: the `text` messages), so a sentence cut at a short pause is heard in
 without the other's words. Stretches that follow each other within `stream_revision_pause_s` form a
 group of at most `stream_revision_max_s` of audio; once the group is closed (a longer pause, the next
 stretch would make it too long, the stream's end) its audio is decoded again as one, as a file's window
-is, and the final transcript carries that second pass in place of the group's first.
+is, and the final transcript carries that second pass in place of the group's first. A stream that
+ends inside a group decodes its last stretch once, with the group (`StretchGroup.revision`), where
+that fits the time before the final message is due.
 
 The group's audio is kept only while the group is open or waiting for its second pass, so a stream
 holds at most one group and one stretch more than before, however long it runs.
@@ -11,13 +13,12 @@ holds at most one group and one stretch more than before, however long it runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from services.asr.results import SegmentResult, WordResult
 from services.asr.speaker_labels import split_at_speaker_changes
-from services.common.media import SAMPLE_RATE
 
 _KEPT_WORDS = 0.8
 """A second pass with fewer words than this share of the first's is not taken: Whisper has skipped
@@ -40,16 +41,14 @@ class StretchGroup:
     segments: list[SegmentResult] = field(default_factory=list)
     """The first pass of its stretches, in order."""
     chunks: list[np.ndarray] = field(default_factory=list)
+    revision: list[SegmentResult] | None = None
+    """Its second pass where that was decoded with its last stretch at the stream's end."""
 
     @property
     def audio(self) -> np.ndarray:
         """The group's audio, from its first stretch to the end of its last."""
         audio = np.concatenate(self.chunks) if self.chunks else np.zeros(0, dtype=np.float32)
         return audio[: self.last - self.first]
-
-    @property
-    def seconds(self) -> float:
-        return (self.last - self.first) / SAMPLE_RATE
 
     @property
     def revisable(self) -> bool:
@@ -73,8 +72,7 @@ class StretchGroups:
         in it, first and last stream sample; `cursor` is where its words could start. Call it before
         the stretch's audio is handed to `committed`."""
         group, (first, last) = self.open, audio
-        joins = group is not None and speech[0] - group.speech_end <= self._join_pause
-        if group is not None and not (joins and last - group.first <= self._most):
+        if group is not None and not self.joins(last, speech[0]):
             self.close()
             group = None
         if group is None:
@@ -84,6 +82,16 @@ class StretchGroups:
         group.last, group.speech_end = last, speech[1]
         group.stretches += 1
         group.segments += segments
+
+    def joins(self, last: int, onset: int) -> bool:
+        """Whether a stretch whose audio ends at stream sample `last` and whose speech begins at `onset`
+        belongs to the open group."""
+        group = self.open
+        return (
+            group is not None
+            and onset - group.speech_end <= self._join_pause
+            and last - group.first <= self._most
+        )
 
     def committed(self, audio: np.ndarray, at: int) -> None:
         """The stream forgets `audio`, which starts at sample `at`: the open group keeps its part."""
@@ -122,6 +130,28 @@ def revised(
     for word in (w for s in revision for w in s.words):
         word.speaker = _speaker_at(words, word) if words else before
     return split_at_speaker_changes(revision, before)
+
+
+def words_from(segments: list[SegmentResult], start: float) -> list[SegmentResult]:
+    """The part of `segments` made of the words that start at `start` or later; a segment with earlier
+    words keeps only its later ones."""
+    kept: list[SegmentResult] = []
+    for segment in segments:
+        words = [w for w in segment.words if w.start >= start]
+        if len(words) == len(segment.words):
+            if segment.start >= start or words:
+                kept.append(segment)
+        elif words:
+            kept.append(
+                replace(
+                    segment,
+                    start=words[0].start,
+                    text=" ".join(w.word for w in words),
+                    confidence=round(sum(w.probability for w in words) / len(words), 4),
+                    words=words,
+                )
+            )
+    return kept
 
 
 def _speaker_at(words: list[WordResult], word: WordResult) -> str:

@@ -287,23 +287,55 @@ def test_stretches_a_short_pause_apart_are_decoded_again_as_one_for_the_final(
     assert word_error_rate(both, final.text) < 0.1
 
 
-@pytest.mark.parametrize("longest_s", [0.0, 30.0])
-def test_the_group_open_when_a_stream_ends_is_decoded_again_only_if_short_enough(
-    engine: AsrEngine,
-    speech: dict[str, Speech],
-    decoded: list[DecodedStretch],
-    monkeypatch: pytest.MonkeyPatch,
-    longest_s: float,
+@pytest.fixture(params=[0.0, 30.0])
+def within_s(engine: AsrEngine, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> float:
+    """`stream_end_revision_within_s`: never in time, or always (the decodes here take a few seconds)."""
+    monkeypatch.setattr(engine.settings, "stream_end_revision_within_s", request.param)
+    return float(request.param)
+
+
+def test_a_stream_ending_in_a_group_decodes_its_last_stretch_with_the_group_once_if_in_time(
+    engine: AsrEngine, speech: dict[str, Speech], decoded: list[DecodedStretch], within_s: float
 ) -> None:
-    """Its second pass delays the final message, so a group longer than `stream_end_revision_max_s`
-    keeps its first pass."""
-    monkeypatch.setattr(engine.settings, "stream_end_revision_max_s", longest_s)
+    """The stream ends in the second of two stretches 0.8 s apart. Where the group's decode is expected
+    to end within `stream_end_revision_within_s` of the end, the last stretch is decoded once, with
+    the stretch before it: its segments are that decode's words from its onset on, and the final
+    message carries the whole decode. Otherwise the last stretch is decoded alone and the group keeps
+    its first pass: the final is not delayed."""
     live = LiveStream(engine, *engine.resolve("base", "en"))
     fed(live, _pcm(speech["meeting"], 0.8, speech["garden"]))
+    assert len(decoded) == 1  # the first stretch; the second is not over when the stream ends
     ends, final = ended(live)
-    sent = [s.text for r in ends for s in r.segments]
-    assert sent and len(decoded) == (3 if longest_s else 2)
-    passes = [decoded[2]] if longest_s else decoded
+    sent = [s for r in ends for s in r.segments]
+    assert len(decoded) == 2
+    last = decoded[1].segments
+    if within_s:
+        assert last[0].start < decoded[0].segments[-1].end  # both stretches, decoded as one
+        assert [s.text for s in final.segments] == [s.text for s in last]
+        garden_onset = sent[0].words[0].start
+        assert garden_onset > decoded[0].segments[-1].end
+        assert [w.word for s in sent for w in s.words] == [
+            w.word for s in last for w in s.words if w.start >= garden_onset
+        ]
+    else:
+        assert last[0].start > decoded[0].segments[-1].end  # the last stretch alone
+        assert [s.text for s in sent] == [s.text for s in last]
+        assert [s.text for s in final.segments] == [s.text for d in decoded for s in d.segments]
+    assert word_error_rate(speech["garden"].text, " ".join(s.text for s in sent)) < 0.15
+    assert word_error_rate(f"{speech['meeting'].text} {speech['garden'].text}", final.text) < 0.1
+
+
+def test_a_group_whose_stretches_are_all_final_when_the_stream_ends_is_decoded_again_if_in_time(
+    engine: AsrEngine, speech: dict[str, Speech], decoded: list[DecodedStretch], within_s: float
+) -> None:
+    """The stream ends 1 s after its second stretch, a pause that ended the stretch but not the
+    group: the group is decoded again before the final message only where that is expected in time."""
+    live = LiveStream(engine, *engine.resolve("base", "en"))
+    fed(live, _pcm(speech["meeting"], 0.8, speech["garden"], 1.0))
+    assert len(decoded) == 2
+    _, final = ended(live)
+    assert len(decoded) == (3 if within_s else 2)
+    passes = [decoded[2]] if within_s else decoded
     assert [s.text for s in final.segments] == [s.text for d in passes for s in d.segments]
     assert word_error_rate(f"{speech['meeting'].text} {speech['garden'].text}", final.text) < 0.1
 
@@ -322,14 +354,17 @@ def test_a_stream_without_the_second_pass_decodes_each_stretch_once(
     assert [s.text for s in final.segments] == [s.text for d in decoded for s in d.segments]
 
 
+@pytest.mark.parametrize("after_s", [2.0, 0.0])
 def test_the_second_pass_of_two_voices_keeps_each_line_with_its_speaker(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after_s: float
 ) -> None:
     """Two lines of two voices 1 s apart are one group: decoded again once the 2 s after them close it,
-    and the final message's words still carry the voice of the line they lie in."""
+    or with the second line where the stream ends in it; the final message's words still carry the
+    voice of the line they lie in."""
     from tests.integration.test_diarization import TWO
 
-    engine = AsrEngine(AsrSettings(data_dir=data_dir, preload=["base"]))
+    settings = AsrSettings(data_dir=data_dir, preload=["base"], stream_end_revision_within_s=30.0)
+    engine = AsrEngine(settings)
     engine.load()
     audio_s: list[float] = []
     run = engine.decoder.decode
@@ -341,9 +376,11 @@ def test_the_second_pass_of_two_voices_keeps_each_line_with_its_speaker(
     monkeypatch.setattr(engine.decoder, "decode", recording)
     talk = conversation(TWO[:2], tmp_path, pause_s=1.0)
     live = LiveStream(engine, *engine.resolve("base", "en"), diarize=True)
-    fed(live, pcm_of(talk.path) + bytes(2 * BYTES_PER_SECOND))
+    spoken = pcm_of(talk.path)[: 2 * round(talk.turns[-1][1] * 16_000)]  # up to the last word's end
+    fed(live, spoken + bytes(int(after_s * BYTES_PER_SECOND)))
     _, final = ended(live)
-    assert len(audio_s) == 3 and audio_s[2] > audio_s[0] + audio_s[1]  # both lines and the pause
+    assert len(audio_s) == (3 if after_s else 2)
+    assert audio_s[-1] > audio_s[0] + 1.0  # the first line, the pause and the second line
     voice = {"A": "Speaker 1", "B": "Speaker 2"}
     words = [w for s in final.segments for w in s.words]
     lines = _lines_of(talk, [w.start for w in words])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from services.asr.results import SegmentResult, WordResult
-from services.asr.stream_revision import StretchGroups, revised
+from services.asr.stream_revision import StretchGroups, revised, words_from
 
 RATE = 16_000
 
@@ -74,6 +74,29 @@ def test_a_group_is_not_closed_while_the_pause_after_it_is_short() -> None:
     assert groups.open is not None and not groups.waiting
     groups.silence_until(_s(5.6))
     assert groups.open is None and len(groups.waiting) == 1
+
+
+def test_a_stretch_joins_the_open_group_only_near_enough_and_within_its_length() -> None:
+    groups = StretchGroups(join_pause=_s(1.5), most=_s(10))
+    assert not groups.joins(_s(2), _s(1))  # no group is open
+    groups.finalized((0, _s(2)), (_s(0.4), _s(1.8)), [_segment(("a", 0.5, 1.7, ""))], 0.0)
+    assert groups.joins(_s(5), _s(3.3))  # 1.5 s after the group's speech ends
+    assert not groups.joins(_s(5), _s(3.4))  # 1.6 s after
+    assert not groups.joins(_s(10.1), _s(3.0))  # the group would span 10.1 s
+
+
+def test_the_words_from_a_moment_on_keep_their_segments_and_cut_the_one_it_falls_in() -> None:
+    segments = [
+        _segment(("One", 0.0, 0.3, ""), ("two.", 0.3, 0.6, "")),
+        _segment(("Three", 1.0, 1.3, ""), ("four", 1.4, 1.7, ""), ("five.", 1.8, 2.1, "")),
+        _segment(("Six.", 2.5, 2.9, "")),
+    ]
+    later = words_from(segments, 1.35)
+    assert [(s.text, s.start, s.end) for s in later] == [("four five.", 1.4, 2.1), ("Six.", 2.5, 2.9)]
+    assert later[1] is segments[2]
+    assert segments[1].text == "Three four five."  # the cut segment is a new one
+    assert words_from(segments, 3.0) == []
+    assert words_from(segments, 0.0) == segments
 
 
 def test_the_second_pass_takes_the_place_of_the_first_with_the_speakers_heard_there() -> None:
