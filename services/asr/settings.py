@@ -122,10 +122,11 @@ class AsrSettings(ServiceSettings):
     stream_new_voice_similarity: float = 0.65
     """In a diarized live stream, a voice whose speech in a stretch is less alike (cosine of CAM++
     embeddings) than this to every voice heard so far is a new speaker."""
-    stream_revision_pause_s: float = 1.5
+    stream_revision_pause_s: float = 3.0
     """Stretches of a live stream whose speech follows within this pause are decoded again as one once
     their group closes (the second pass): the final message carries that decode in place of theirs,
-    so a sentence cut at a pause is heard whole, as in a file."""
+    so a sentence cut at a pause is heard whole and with its neighbours, as in a file's window (1.5 s
+    decoded a stream of utterances 2 s apart each alone: 10.4% WER against 8.1%, bench/README.md)."""
     stream_revision_max_s: float = 25.0
     """The most audio one group spans (it is decoded in one of Whisper's 30 s windows); 0 turns the
     second pass off."""

@@ -268,11 +268,11 @@ def test_a_diarized_stretch_is_heard_ahead_once_and_labelled_when_final(
 def test_stretches_a_short_pause_apart_are_decoded_again_as_one_for_the_final(
     engine: AsrEngine, speech: dict[str, Speech], decoded: list[DecodedStretch]
 ) -> None:
-    """Two sentences 0.8 s apart are two stretches, each decoded and sent alone; 2 s of silence after
+    """Two sentences 0.8 s apart are two stretches, each decoded and sent alone; 3.5 s of silence after
     them closes their group, which is decoded again as one while the stream goes on: the final
     message carries that second pass, the `text` messages the first."""
     live = LiveStream(engine, *engine.resolve("base", "en"))
-    results = fed(live, _pcm(speech["meeting"], 0.8, speech["garden"], 2.0))
+    results = fed(live, _pcm(speech["meeting"], 0.8, speech["garden"], 3.5))
     sent = [s.text for r in results for s in r.segments]
     assert len(decoded) == 3
     first_pass = [s.text for d in decoded[:2] for s in d.segments]
@@ -354,11 +354,11 @@ def test_a_stream_without_the_second_pass_decodes_each_stretch_once(
     assert [s.text for s in final.segments] == [s.text for d in decoded for s in d.segments]
 
 
-@pytest.mark.parametrize("after_s", [2.0, 0.0])
+@pytest.mark.parametrize("after_s", [3.5, 0.0])
 def test_the_second_pass_of_two_voices_keeps_each_line_with_its_speaker(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after_s: float
 ) -> None:
-    """Two lines of two voices 1 s apart are one group: decoded again once the 2 s after them close it,
+    """Two lines of two voices 1 s apart are one group: decoded again once the 3.5 s after them close it,
     or with the second line where the stream ends in it; the final message's words still carry the
     voice of the line they lie in."""
     from tests.integration.test_diarization import TWO
